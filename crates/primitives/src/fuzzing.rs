@@ -1,0 +1,109 @@
+//! Entry points for the fuzz targets in `fuzz/`, one per decoder or decrypt path. Each takes
+//! arbitrary bytes, must never panic, and asserts what must hold of any input. The stable test
+//! `tests/fuzz_corpus_replay.rs` runs the committed corpus through these same functions.
+
+#![allow(
+    clippy::missing_panics_doc,
+    clippy::panic,
+    reason = "a fuzz entry point panics exactly when an invariant fails: that is the oracle"
+)]
+
+use crate::{
+    AeadAlgorithm, AeadKey, HpkeAead, HpkeKdf, HpkeKem, HpkeSuite, MlKemBackend, MlKemCiphertext,
+    MlKemDecapsulationKey, MlKemEncapsulationKey, MlKemParams, Nonce, SecretBytes, XWingCiphertext,
+    XWingDecapsulationKey, XWingEncapsulationKey,
+};
+
+fn params(selector: u8) -> MlKemParams {
+    MlKemParams::ALL[usize::from(selector) % MlKemParams::ALL.len()]
+}
+
+/// `primitives_mlkem_ek_decode`: decode an encapsulation key on every backend. The backends must
+/// agree on acceptance, and an accepted key must re-encode to exactly its input.
+pub fn mlkem_encapsulation_key_decode(data: &[u8]) {
+    let Some((&sel, rest)) = data.split_first() else { return };
+    let p = params(sel);
+    let mut accepted = None;
+    for &backend in MlKemBackend::all() {
+        let result = MlKemEncapsulationKey::from_bytes_with(p, rest, backend);
+        if let Ok(ek) = &result {
+            assert_eq!(ek.as_bytes(), rest);
+        }
+        let ok = result.is_ok();
+        assert!(accepted.is_none_or(|a| a == ok), "ML-KEM backends disagree on an encapsulation key");
+        accepted = Some(ok);
+    }
+}
+
+/// `primitives_mlkem_decapsulate`: decapsulate arbitrary bytes under a fixed key on every
+/// backend. A ciphertext of the right length always yields a secret (implicit rejection),
+/// identical across backends; any other length is refused.
+pub fn mlkem_decapsulate(data: &[u8]) {
+    let Some((&sel, rest)) = data.split_first() else { return };
+    let p = params(sel);
+    let Ok(ct) = MlKemCiphertext::from_bytes(p, rest) else {
+        assert_ne!(rest.len(), p.ciphertext_len());
+        return;
+    };
+    let seed = SecretBytes::from_array([0x5a; 64]);
+    let mut first: Option<SecretBytes<32>> = None;
+    for &backend in MlKemBackend::all() {
+        let dk = MlKemDecapsulationKey::from_seed_with(p, &seed, backend);
+        let Ok(ss) = dk.decapsulate(&ct) else { panic!("a ciphertext of the right length must decapsulate") };
+        if let Some(f) = &first {
+            assert_eq!(f.expose_secret(), ss.expose_secret(), "ML-KEM backends disagree on decapsulation");
+        }
+        first = Some(ss);
+    }
+}
+
+/// `primitives_xwing`: decode an X-Wing encapsulation key, and decapsulate arbitrary bytes
+/// under a fixed key; neither may panic.
+pub fn xwing_decode_and_decapsulate(data: &[u8]) {
+    if let Ok(ek) = XWingEncapsulationKey::from_bytes(data) {
+        assert_eq!(ek.as_bytes(), data);
+    }
+    if let Ok(ct) = XWingCiphertext::from_bytes(data) {
+        let dk = XWingDecapsulationKey::from_seed(&SecretBytes::from_array([7; 32]));
+        let _ = dk.decapsulate(&ct);
+    }
+}
+
+const HPKE_SUITES: [HpkeSuite; 3] = [
+    HpkeSuite::new(HpkeKem::DhKemX25519Sha256, HpkeKdf::HkdfSha256, HpkeAead::Aes128Gcm),
+    HpkeSuite::new(HpkeKem::DhKemX25519Sha256, HpkeKdf::HkdfSha256, HpkeAead::ChaCha20Poly1305),
+    HpkeSuite::new(HpkeKem::DhKemP256Sha256, HpkeKdf::HkdfSha256, HpkeAead::Aes128Gcm),
+];
+
+/// `primitives_hpke_open`: open arbitrary `enc || ciphertext` with a fixed key pair. No input
+/// made without the key can open (the fuzzer cannot forge a tag), so every call must fail.
+pub fn hpke_open(data: &[u8]) {
+    static KEYS: std::sync::OnceLock<Vec<crate::HpkePrivateKey>> = std::sync::OnceLock::new();
+    let Some((&sel, rest)) = data.split_first() else { return };
+    let index = usize::from(sel) % HPKE_SUITES.len();
+    let suite = HPKE_SUITES[index];
+    let keys = KEYS.get_or_init(|| {
+        HPKE_SUITES
+            .iter()
+            .map(|s| match s.derive_key_pair(&[0x42; 32]) {
+                Ok((sk, _)) => sk,
+                Err(_) => panic!("fixed HPKE key pair"),
+            })
+            .collect()
+    });
+    let sk = &keys[index];
+    let split = suite.kem.public_key_len().min(rest.len());
+    let (enc, ct) = rest.split_at(split);
+    assert!(suite.open(enc, sk, b"fuzz info", b"fuzz aad", ct).is_err());
+}
+
+/// `primitives_aead_open`: open arbitrary bytes under a fixed key and nonce with each AEAD;
+/// every call must fail with the one opaque error.
+pub fn aead_open(data: &[u8]) {
+    let Some((&sel, rest)) = data.split_first() else { return };
+    let algs = [AeadAlgorithm::Aes128Gcm, AeadAlgorithm::Aes256Gcm, AeadAlgorithm::ChaCha20Poly1305];
+    let alg = algs[usize::from(sel) % algs.len()];
+    let Ok(key) = AeadKey::new(alg, &vec![0x11; alg.key_len()]) else { panic!("fixed AEAD key") };
+    let nonce = Nonce::from_array([0x22; 12]);
+    assert_eq!(key.open(&nonce, b"aad", rest), Err(crate::Error::DecryptionFailed));
+}

@@ -1,0 +1,178 @@
+//! Shared helpers for the workspace's tests: finding and reading vector files, hex, a
+//! deterministic RNG, and the conformance report that `cargo xtask test` prints.
+//!
+//! Vector files come in three kinds, each with its own root:
+//! - upstream files (`test-vectors/upstream/<path>`), fetched and hash-checked by
+//!   `cargo xtask vectors`, never committed: [`upstream_path`], [`read_upstream`];
+//! - transcribed values committed with provenance (`test-vectors/signal/`): [`committed_path`];
+//! - vectors this project generates (`test-vectors/project/`): also [`committed_path`].
+//!
+//! Every loader fails when its file is missing (naming the command that fetches it) and every
+//! test reports how many cases it ran through [`report`], which refuses zero.
+
+#![allow(
+    clippy::panic,
+    clippy::expect_used,
+    clippy::missing_panics_doc,
+    clippy::print_stderr,
+    reason = "test-support runs only inside tests, where a panic with a clear message is the failure"
+)]
+
+use std::{
+    fs,
+    io::Read as _,
+    path::{Path, PathBuf},
+};
+
+pub use serde_json::Value as Json;
+
+/// The workspace root.
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .expect("test-support lives two levels below the workspace root")
+        .to_path_buf()
+}
+
+/// Path of an upstream vector file, `test-vectors/upstream/<rel>`.
+pub fn upstream_path(rel: &str) -> PathBuf {
+    workspace_root().join("test-vectors/upstream").join(rel)
+}
+
+/// Path of a committed vector file, `test-vectors/<rel>`.
+pub fn committed_path(rel: &str) -> PathBuf {
+    workspace_root().join("test-vectors").join(rel)
+}
+
+fn read(path: &Path, hint: &str) -> Vec<u8> {
+    fs::read(path).unwrap_or_else(|e| panic!("cannot read vector file {}: {e}\n{hint}", path.display()))
+}
+
+/// Reads an upstream vector file; a missing file fails with the command that fetches it.
+pub fn read_upstream(rel: &str) -> Vec<u8> {
+    let bytes = read(
+        &upstream_path(rel),
+        "the upstream vectors are not committed: fetch and verify them with `cargo xtask vectors` \
+         (set TEST_VECTORS_MIRROR to a local mirror such as ../shared/test-vectors)",
+    );
+    if rel.ends_with(".gz") {
+        let mut out = Vec::new();
+        flate2::read::GzDecoder::new(bytes.as_slice())
+            .read_to_end(&mut out)
+            .unwrap_or_else(|e| panic!("{rel}: bad gzip: {e}"));
+        out
+    } else {
+        bytes
+    }
+}
+
+/// Reads and parses an upstream JSON vector file.
+pub fn upstream_json(rel: &str) -> Json {
+    serde_json::from_slice(&read_upstream(rel)).unwrap_or_else(|e| panic!("{rel}: bad JSON: {e}"))
+}
+
+/// Reads and parses a committed JSON vector file.
+pub fn committed_json(rel: &str) -> Json {
+    let bytes = read(&committed_path(rel), "this file is committed: is the checkout complete?");
+    serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{rel}: bad JSON: {e}"))
+}
+
+/// Decodes hex, upper or lower case. Panics (failing the test) on bad hex.
+pub fn unhex(s: &str) -> Vec<u8> {
+    assert!(s.len().is_multiple_of(2), "odd-length hex string");
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap_or_else(|_| panic!("bad hex at {i}: {s:.40}")))
+        .collect()
+}
+
+/// Encodes bytes as lower-case hex.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The hex string at `field` of a JSON object, decoded. Panics if absent or not a string.
+pub fn hex_field(obj: &Json, field: &str) -> Vec<u8> {
+    unhex(str_field(obj, field))
+}
+
+/// The string at `field` of a JSON object. Panics if absent or not a string.
+pub fn str_field<'a>(obj: &'a Json, field: &str) -> &'a str {
+    obj.get(field)
+        .and_then(Json::as_str)
+        .unwrap_or_else(|| panic!("missing string field `{field}`"))
+}
+
+/// Records that the vector family `family` ran `passed` cases (and skipped `skipped`), for the
+/// conformance table of `cargo xtask test`. Refuses zero passed cases: a loader that ran
+/// nothing is a failure, never a pass.
+///
+/// Each family writes `target/conformance/<family>.txt` holding `family\tpassed\tskipped`.
+pub fn report(family: &str, passed: usize, skipped: usize) {
+    assert!(passed > 0, "vector family {family} ran no case");
+    eprintln!("[conformance] {family}: {passed} passed, {skipped} skipped");
+    // Always under the workspace root, whatever CARGO_TARGET_DIR says: that is where
+    // `cargo xtask test` reads the records.
+    let dir = workspace_root().join("target/conformance");
+    fs::create_dir_all(&dir).expect("create target/conformance");
+    let file: String = family
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .collect();
+    fs::write(dir.join(format!("{file}.txt")), format!("{family}\t{passed}\t{skipped}\n"))
+        .expect("write conformance record");
+}
+
+/// A deterministic, seeded cryptographic RNG for tests and KAT generators (ChaCha20).
+pub fn seeded_rng(seed: u64) -> rand_chacha::ChaCha20Rng {
+    use rand_core::SeedableRng as _;
+    rand_chacha::ChaCha20Rng::seed_from_u64(seed)
+}
+
+/// One record of a C2SP CCTV text vector file: `name = hex` lines in file order.
+pub type CctvRecord = Vec<(String, Vec<u8>)>;
+
+/// Parses a CCTV text vector file (`name = lowerhex` per line). A new record starts when a
+/// name repeats within the current record.
+pub fn parse_cctv(text: &str) -> Vec<CctvRecord> {
+    let mut records = Vec::new();
+    let mut current: CctvRecord = Vec::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+        let (name, value) = line
+            .split_once('=')
+            .unwrap_or_else(|| panic!("CCTV line without `=`: {line:.40}"));
+        let name = name.trim().to_owned();
+        if current.iter().any(|(n, _)| *n == name) {
+            records.push(std::mem::take(&mut current));
+        }
+        current.push((name, unhex(value.trim())));
+    }
+    if !current.is_empty() {
+        records.push(current);
+    }
+    records
+}
+
+/// The value named `name` in a CCTV record. Panics if absent.
+pub fn cctv_field<'a>(record: &'a CctvRecord, name: &str) -> &'a [u8] {
+    record
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_slice())
+        .unwrap_or_else(|| panic!("CCTV record without `{name}`"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_round_trip_and_cctv_records() {
+        assert_eq!(unhex("00aAFf"), vec![0, 0xaa, 0xff]);
+        assert_eq!(hex(&[0, 0xaa, 0xff]), "00aaff");
+        let recs = parse_cctv("a = 01\nb = 02\na = 03\nb = 04\n");
+        assert_eq!(recs.len(), 2);
+        assert_eq!(cctv_field(&recs[1], "b"), &[4]);
+    }
+}
