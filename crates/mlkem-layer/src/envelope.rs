@@ -231,7 +231,9 @@ mod tests {
 
     fn sample(params: ParameterSet, pt_len: usize) -> Vec<u8> {
         let mut v = vec![VERSION, params.id()];
-        v.extend((0..params.ciphertext_len() + TAG_LEN + pt_len).map(|i| u8::try_from(i % 251).unwrap()));
+        v.extend(
+            (0..params.ciphertext_len() + TAG_LEN + pt_len).map(|i| u8::try_from(i % 251).unwrap()),
+        );
         v
     }
 
@@ -253,11 +255,26 @@ mod tests {
 
     #[test]
     fn env_1_2_3_header_checks_in_order() {
-        assert_eq!(EnvelopeRef::parse(&[]), Err(Error::EnvelopeTooShort { min: 2, actual: 0 }));
-        assert_eq!(EnvelopeRef::parse(&[VERSION]), Err(Error::EnvelopeTooShort { min: 2, actual: 1 }));
-        assert_eq!(EnvelopeRef::parse(&[0x02]), Err(Error::UnsupportedVersion(0x02)));
-        assert_eq!(EnvelopeRef::parse(&[0x00, 0x02]), Err(Error::UnsupportedVersion(0x00)));
-        assert_eq!(EnvelopeRef::parse(&[VERSION, 0x04]), Err(Error::UnsupportedParameterSet(0x04)));
+        assert_eq!(
+            EnvelopeRef::parse(&[]),
+            Err(Error::EnvelopeTooShort { min: 2, actual: 0 })
+        );
+        assert_eq!(
+            EnvelopeRef::parse(&[VERSION]),
+            Err(Error::EnvelopeTooShort { min: 2, actual: 1 })
+        );
+        assert_eq!(
+            EnvelopeRef::parse(&[0x02]),
+            Err(Error::UnsupportedVersion(0x02))
+        );
+        assert_eq!(
+            EnvelopeRef::parse(&[0x00, 0x02]),
+            Err(Error::UnsupportedVersion(0x00))
+        );
+        assert_eq!(
+            EnvelopeRef::parse(&[VERSION, 0x04]),
+            Err(Error::UnsupportedParameterSet(0x04))
+        );
         let mut short = sample(ParameterSet::MlKem768, 0);
         short.pop();
         assert_eq!(

@@ -120,12 +120,18 @@ mod tests {
 
     #[test]
     fn primitive_errors_convert_without_losing_opacity() {
-        assert_eq!(Error::from(primitives::Error::DecryptionFailed), Error::DecryptionFailed);
+        assert_eq!(
+            Error::from(primitives::Error::DecryptionFailed),
+            Error::DecryptionFailed
+        );
         assert_eq!(
             Error::from(primitives::Error::Misuse("x")),
             Error::Primitive(primitives::Error::Misuse("x"))
         );
         assert_eq!(Error::DecryptionFailed.to_string(), "decryption failed");
-        assert_eq!(Error::UnsupportedVersion(2).to_string(), "unsupported envelope version 0x02");
+        assert_eq!(
+            Error::UnsupportedVersion(2).to_string(),
+            "unsupported envelope version 0x02"
+        );
     }
 }

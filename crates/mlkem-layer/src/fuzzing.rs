@@ -66,7 +66,10 @@ pub fn envelope_decode(data: &[u8]) {
 /// authenticate, so every call must fail: with the header error the parser reports, or with
 /// the opaque [`Error::DecryptionFailed`] once the header is sound.
 pub fn envelope_open(data: &[u8]) {
-    let params = data.get(1).and_then(|&id| ParameterSet::from_id(id)).unwrap_or_default();
+    let params = data
+        .get(1)
+        .and_then(|&id| ParameterSet::from_id(id))
+        .unwrap_or_default();
     let dk = fuzz_key(params);
     let config = Config::default();
     let Err(err) = open_with(&config, dk, data, FUZZ_AAD) else {
@@ -77,6 +80,10 @@ pub fn envelope_open(data: &[u8]) {
         Ok(env) if env.plaintext_len() > config.max_plaintext => {
             assert!(matches!(err, Error::EnvelopeTooLarge { .. }), "{err:?}");
         }
-        Ok(_) => assert_eq!(err, Error::DecryptionFailed, "a sound header must fail opaquely"),
+        Ok(_) => assert_eq!(
+            err,
+            Error::DecryptionFailed,
+            "a sound header must fail opaquely"
+        ),
     }
 }

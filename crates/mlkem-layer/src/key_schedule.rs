@@ -8,12 +8,14 @@
 //! AEAD associated data = version || param_id || caller's aad
 //! ```
 //!
-//! [`MessageKey`] is single use: sealing or opening consumes it. The shared secret, the
+//! `MessageKey` is single use: sealing or opening consumes it. The shared secret, the
 //! pseudorandom key and the output keying material are zeroizing secrets, dropped (and so
 //! wiped) before this module returns, on success and on error alike; the AES key schedule
-//! inside the [`AeadKey`] is wiped by the cipher when the `MessageKey` is dropped.
+//! inside the [`AeadKey`](primitives::AeadKey) is wiped by the cipher when the `MessageKey` is dropped.
 
-use primitives::{AeadAlgorithm, AeadKey, HashAlgorithm, Nonce, SecretBytes, aead::NONCE_LEN, hkdf};
+use primitives::{
+    AeadAlgorithm, AeadKey, HashAlgorithm, Nonce, SecretBytes, aead::NONCE_LEN, hkdf,
+};
 
 use crate::{Error, Result, envelope::HEADER_LEN, keys::SharedSecret};
 
@@ -71,8 +73,16 @@ impl MessageKey {
     /// # Errors
     /// [`Error::Primitive`] if the AEAD refuses the plaintext's length (the caller checks it
     /// against a lower bound first).
-    pub(crate) fn seal_into(self, header: &[u8; HEADER_LEN], aad: &[u8], plaintext: &[u8], out: &mut Vec<u8>) -> Result<()> {
-        let ciphertext = self.key.seal(&self.nonce, &associated_data(header, aad), plaintext)?;
+    pub(crate) fn seal_into(
+        self,
+        header: &[u8; HEADER_LEN],
+        aad: &[u8],
+        plaintext: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Result<()> {
+        let ciphertext = self
+            .key
+            .seal(&self.nonce, &associated_data(header, aad), plaintext)?;
         out.extend_from_slice(&ciphertext);
         Ok(())
     }
@@ -81,7 +91,12 @@ impl MessageKey {
     ///
     /// # Errors
     /// [`Error::DecryptionFailed`] for any failure.
-    pub(crate) fn open(self, header: &[u8; HEADER_LEN], aad: &[u8], aead_ciphertext: &[u8]) -> Result<Vec<u8>> {
+    pub(crate) fn open(
+        self,
+        header: &[u8; HEADER_LEN],
+        aad: &[u8],
+        aead_ciphertext: &[u8],
+    ) -> Result<Vec<u8>> {
         self.key
             .open(&self.nonce, &associated_data(header, aad), aead_ciphertext)
             .map_err(|_| Error::DecryptionFailed)

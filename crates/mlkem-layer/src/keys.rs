@@ -16,9 +16,9 @@
 use core::fmt;
 
 use primitives::{
-    MlKemBackend, MlKemCiphertext, MlKemDecapsulationKey, MlKemEncapsulationKey, MlKemParams, SecretBytes,
-    SecretVec, XWingCiphertext, XWingDecapsulationKey, XWingEncapsulationKey, hash::sha256, mlkem,
-    rand::CryptoRng, xwing,
+    MlKemBackend, MlKemCiphertext, MlKemDecapsulationKey, MlKemEncapsulationKey, MlKemParams,
+    SecretBytes, SecretVec, XWingCiphertext, XWingDecapsulationKey, XWingEncapsulationKey,
+    hash::sha256, mlkem, rand::CryptoRng, xwing,
 };
 
 use crate::{Error, ParameterSet, Result, params::SHARED_SECRET_LEN};
@@ -80,11 +80,19 @@ impl EncapsulationKey {
     ///
     /// # Errors
     /// As [`Self::from_bytes`].
-    pub fn from_bytes_with(params: ParameterSet, bytes: &[u8], backend: MlKemBackend) -> Result<Self> {
+    pub fn from_bytes_with(
+        params: ParameterSet,
+        bytes: &[u8],
+        backend: MlKemBackend,
+    ) -> Result<Self> {
         let invalid = |source| Error::InvalidEncapsulationKey { params, source };
         let inner = match params.mlkem() {
-            Some(p) => EkInner::MlKem(MlKemEncapsulationKey::from_bytes_with(p, bytes, backend).map_err(invalid)?),
-            None => EkInner::XWing(XWingEncapsulationKey::from_bytes_with(bytes, backend).map_err(invalid)?),
+            Some(p) => EkInner::MlKem(
+                MlKemEncapsulationKey::from_bytes_with(p, bytes, backend).map_err(invalid)?,
+            ),
+            None => EkInner::XWing(
+                XWingEncapsulationKey::from_bytes_with(bytes, backend).map_err(invalid)?,
+            ),
         };
         Ok(Self::new(params, inner))
     }
@@ -95,7 +103,11 @@ impl EncapsulationKey {
             EkInner::XWing(ek) => ek.as_bytes(),
         };
         let ek_hash = sha256(bytes);
-        Self { params, inner, ek_hash }
+        Self {
+            params,
+            inner,
+            ek_hash,
+        }
     }
 
     /// The parameter set.
@@ -119,7 +131,10 @@ impl EncapsulationKey {
 
     /// A fresh encapsulation: the KEM ciphertext and the shared secret. The randomness (`m`,
     /// or X-Wing's `eseed`) is drawn from `rng` inside `primitives` and zeroized there.
-    pub(crate) fn encapsulate(&self, rng: &mut impl CryptoRng) -> Result<(Box<[u8]>, SharedSecret)> {
+    pub(crate) fn encapsulate(
+        &self,
+        rng: &mut impl CryptoRng,
+    ) -> Result<(Box<[u8]>, SharedSecret)> {
         match &self.inner {
             EkInner::MlKem(ek) => {
                 let (ct, ss) = ek.encapsulate(rng);
@@ -140,6 +155,10 @@ impl EncapsulationKey {
 /// the expanded key are zeroized on drop (by [`SecretVec`] and by `primitives`).
 pub struct DecapsulationKey {
     inner: DkInner,
+    /// The seed, for `export_seed`. `primitives` keeps a copy too, but its ML-KEM accessor
+    /// (`MlKemDecapsulationKey::to_seed`) is fallible, for keys imported in expanded form;
+    /// every key of this crate comes from a seed, so keeping our own (zeroizing) copy makes
+    /// the export infallible without an unreachable error path.
     seed: SecretVec,
     ek: EncapsulationKey,
 }
@@ -160,7 +179,11 @@ impl DecapsulationKey {
     }
 
     /// As [`Self::generate`], computing ML-KEM on `backend`.
-    pub fn generate_with(params: ParameterSet, rng: &mut impl CryptoRng, backend: MlKemBackend) -> Self {
+    pub fn generate_with(
+        params: ParameterSet,
+        rng: &mut impl CryptoRng,
+        backend: MlKemBackend,
+    ) -> Self {
         match params.mlkem() {
             Some(p) => Self::from_mlkem_seed(params, p, &SecretBytes::random(rng), backend),
             None => Self::from_xwing_seed(&SecretBytes::random(rng), backend),
@@ -182,7 +205,11 @@ impl DecapsulationKey {
     ///
     /// # Errors
     /// As [`Self::from_seed`].
-    pub fn from_seed_with(params: ParameterSet, seed: &[u8], backend: MlKemBackend) -> Result<Self> {
+    pub fn from_seed_with(
+        params: ParameterSet,
+        seed: &[u8],
+        backend: MlKemBackend,
+    ) -> Result<Self> {
         let bad_len = |_| Error::InvalidSeedLength {
             params,
             expected: params.seed_len(),
@@ -190,8 +217,16 @@ impl DecapsulationKey {
         };
         // The fixed-size copies are `SecretBytes`: zeroized when dropped at the end of the arm.
         Ok(match params.mlkem() {
-            Some(p) => Self::from_mlkem_seed(params, p, &SecretBytes::try_from_slice(seed).map_err(bad_len)?, backend),
-            None => Self::from_xwing_seed(&SecretBytes::try_from_slice(seed).map_err(bad_len)?, backend),
+            Some(p) => Self::from_mlkem_seed(
+                params,
+                p,
+                &SecretBytes::try_from_slice(seed).map_err(bad_len)?,
+                backend,
+            ),
+            None => Self::from_xwing_seed(
+                &SecretBytes::try_from_slice(seed).map_err(bad_len)?,
+                backend,
+            ),
         })
     }
 
@@ -212,7 +247,10 @@ impl DecapsulationKey {
 
     fn from_xwing_seed(seed: &SecretBytes<{ xwing::SEED_LEN }>, backend: MlKemBackend) -> Self {
         let dk = XWingDecapsulationKey::from_seed_with(seed, backend);
-        let ek = EncapsulationKey::new(ParameterSet::XWing, EkInner::XWing(dk.encapsulation_key().clone()));
+        let ek = EncapsulationKey::new(
+            ParameterSet::XWing,
+            EkInner::XWing(dk.encapsulation_key().clone()),
+        );
         Self {
             inner: DkInner::XWing(dk),
             seed: SecretVec::from_slice(seed.expose_secret()),
@@ -245,11 +283,13 @@ impl DecapsulationKey {
     pub(crate) fn decapsulate(&self, kem_ciphertext: &[u8]) -> Result<SharedSecret> {
         match &self.inner {
             DkInner::MlKem(dk) => {
-                let ct = MlKemCiphertext::from_bytes(dk.params(), kem_ciphertext).map_err(|_| Error::DecryptionFailed)?;
+                let ct = MlKemCiphertext::from_bytes(dk.params(), kem_ciphertext)
+                    .map_err(|_| Error::DecryptionFailed)?;
                 dk.decapsulate(&ct).map_err(|_| Error::DecryptionFailed)
             }
             DkInner::XWing(dk) => {
-                let ct = XWingCiphertext::from_bytes(kem_ciphertext).map_err(|_| Error::DecryptionFailed)?;
+                let ct = XWingCiphertext::from_bytes(kem_ciphertext)
+                    .map_err(|_| Error::DecryptionFailed)?;
                 dk.decapsulate(&ct).map_err(|_| Error::DecryptionFailed)
             }
         }
@@ -266,7 +306,10 @@ mod tests {
             let seed = vec![0xA5u8; params.seed_len()];
             let dk = DecapsulationKey::from_seed(params, &seed).unwrap();
             let text = format!("{dk:?}");
-            assert!(!text.contains("a5a5") && !text.contains("A5A5") && !text.contains("165"), "{text}");
+            assert!(
+                !text.contains("a5a5") && !text.contains("A5A5") && !text.contains("165"),
+                "{text}"
+            );
             assert!(text.contains(params.name()));
             let exported = format!("{:?}", dk.export_seed());
             assert!(exported.contains("redacted") && !exported.contains("a5"));

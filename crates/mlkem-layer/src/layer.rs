@@ -29,7 +29,12 @@ use crate::{
 ///
 /// # Errors
 /// As [`seal_with`].
-pub fn seal(ek: &EncapsulationKey, plaintext: &[u8], aad: &[u8], rng: &mut impl CryptoRng) -> Result<Envelope> {
+pub fn seal(
+    ek: &EncapsulationKey,
+    plaintext: &[u8],
+    aad: &[u8],
+    rng: &mut impl CryptoRng,
+) -> Result<Envelope> {
     seal_with(&Config::default(), ek, plaintext, aad, rng)
 }
 
@@ -87,7 +92,12 @@ pub fn open(dk: &DecapsulationKey, envelope: &[u8], aad: &[u8]) -> Result<Vec<u8
 /// [`Error::EnvelopeTooLarge`] (`LIMIT-2`). Everything else — a modified KEM or AEAD
 /// ciphertext, a wrong key, a wrong `aad`, trailing bytes — is the one opaque
 /// [`Error::DecryptionFailed`] (`OPEN-1`).
-pub fn open_with(config: &Config, dk: &DecapsulationKey, envelope: &[u8], aad: &[u8]) -> Result<Vec<u8>> {
+pub fn open_with(
+    config: &Config,
+    dk: &DecapsulationKey,
+    envelope: &[u8],
+    aad: &[u8],
+) -> Result<Vec<u8>> {
     let env = EnvelopeRef::parse(envelope)?;
     let params = env.params();
     if params != dk.params() {
@@ -104,8 +114,13 @@ pub fn open_with(config: &Config, dk: &DecapsulationKey, envelope: &[u8], aad: &
     let header: [u8; HEADER_LEN] = [VERSION, params.id()];
     // OPEN-1: from here on every failure is the same opaque error.
     let shared_secret = dk.decapsulate(env.kem_ciphertext())?;
-    let key = MessageKey::derive(&shared_secret, &header, dk.encapsulation_key().ek_hash(), env.kem_ciphertext())
-        .map_err(|_| Error::DecryptionFailed)?;
+    let key = MessageKey::derive(
+        &shared_secret,
+        &header,
+        dk.encapsulation_key().ek_hash(),
+        env.kem_ciphertext(),
+    )
+    .map_err(|_| Error::DecryptionFailed)?;
     drop(shared_secret);
     key.open(&header, aad, env.aead_ciphertext())
 }

@@ -169,20 +169,20 @@
 
 #![forbid(unsafe_code)]
 
+/// The version-1 envelope encoding: borrowed parsing, exact lengths.
+pub mod envelope;
 /// The crate's error type (rule ids `ENV-*`, `LIMIT-*`, `KEY-*`, `OPEN-1`).
 mod error;
+/// The per-message HKDF-SHA256 key schedule: one AES-256-GCM key and nonce per message.
+pub mod key_schedule;
+/// FIPS 203 sections 7.1–7.2 and X-Wing key expansion: recipient keys, seeds only persisted.
+mod keys;
+/// `seal` / `open`: fresh encapsulation, key schedule, AES-256-GCM.
+mod layer;
 /// Bounds the crate enforces, with their reasons, and [`Config`].
 pub mod limits;
 /// FIPS 203 section 8 and X-Wing: parameter sets, their envelope ids and sizes.
 pub mod params;
-/// FIPS 203 sections 7.1–7.2 and X-Wing key expansion: recipient keys, seeds only persisted.
-mod keys;
-/// The version-1 envelope encoding: borrowed parsing, exact lengths.
-pub mod envelope;
-/// The per-message HKDF-SHA256 key schedule: one AES-256-GCM key and nonce per message.
-pub mod key_schedule;
-/// `seal` / `open`: fresh encapsulation, key schedule, AES-256-GCM.
-mod layer;
 
 /// Entry points for the fuzz targets (feature `fuzzing`).
 #[cfg(feature = "fuzzing")]

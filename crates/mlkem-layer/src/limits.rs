@@ -2,8 +2,8 @@
 //!
 //! | limit | value | where it is checked |
 //! |-------|-------|---------------------|
-//! | [`DEFAULT_MAX_PLAINTEXT`] | 10 MiB | [`Config::default`]; `LIMIT-1` on seal, `LIMIT-2` on open |
-//! | [`MAX_AEAD_PLAINTEXT`] | 2^36 − 32 bytes | caps any configured maximum (AES-GCM's own bound) |
+//! | [`DEFAULT_MAX_PLAINTEXT`](crate::limits::DEFAULT_MAX_PLAINTEXT) | 10 MiB | [`Config::default`](crate::Config::default); `LIMIT-1` on seal, `LIMIT-2` on open |
+//! | [`MAX_AEAD_PLAINTEXT`](crate::limits::MAX_AEAD_PLAINTEXT) | 2^36 − 32 bytes | caps any configured maximum (AES-GCM's own bound) |
 //!
 //! There is no limit on the number of messages per key: each message has its own AES-256-GCM
 //! key, used once, so the per-key invocation bounds of NIST SP 800-38D section 8.3 (2^32
@@ -50,7 +50,8 @@ impl Config {
 
     /// The maximum in force: [`Self::max_plaintext`], capped at [`MAX_AEAD_PLAINTEXT`].
     pub fn effective_max_plaintext(&self) -> usize {
-        usize::try_from(MAX_AEAD_PLAINTEXT).map_or(self.max_plaintext, |aead| self.max_plaintext.min(aead))
+        usize::try_from(MAX_AEAD_PLAINTEXT)
+            .map_or(self.max_plaintext, |aead| self.max_plaintext.min(aead))
     }
 }
 
@@ -61,7 +62,10 @@ mod tests {
     #[test]
     fn default_is_ten_mebibytes_and_the_aead_bound_caps_any_maximum() {
         assert_eq!(Config::default().max_plaintext, 10_485_760);
-        assert_eq!(Config::default().effective_max_plaintext(), DEFAULT_MAX_PLAINTEXT);
+        assert_eq!(
+            Config::default().effective_max_plaintext(),
+            DEFAULT_MAX_PLAINTEXT
+        );
         assert_eq!(Config::with_max_plaintext(7).effective_max_plaintext(), 7);
         let huge = Config::with_max_plaintext(usize::MAX).effective_max_plaintext();
         assert!(u64::try_from(huge).is_ok_and(|h| h <= MAX_AEAD_PLAINTEXT));

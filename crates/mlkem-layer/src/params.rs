@@ -41,7 +41,8 @@ pub const ML_KEM_768_ENCAPSULATION_KEY_LEN: usize = ParameterSet::MlKem768.encap
 /// Length of an ML-KEM-768 ciphertext (1088).
 pub const ML_KEM_768_CIPHERTEXT_LEN: usize = ParameterSet::MlKem768.ciphertext_len();
 /// Length of an ML-KEM-1024 encapsulation key.
-pub const ML_KEM_1024_ENCAPSULATION_KEY_LEN: usize = ParameterSet::MlKem1024.encapsulation_key_len();
+pub const ML_KEM_1024_ENCAPSULATION_KEY_LEN: usize =
+    ParameterSet::MlKem1024.encapsulation_key_len();
 /// Length of an ML-KEM-1024 ciphertext.
 pub const ML_KEM_1024_CIPHERTEXT_LEN: usize = ParameterSet::MlKem1024.ciphertext_len();
 /// Length of an ML-KEM seed `d || z`, every ML-KEM parameter set (64).
@@ -153,7 +154,9 @@ mod tests {
         for p in ParameterSet::ALL {
             assert_eq!(ParameterSet::from_id(p.id()), Some(p));
         }
-        let unknown = (0..=u8::MAX).filter(|&id| ParameterSet::from_id(id).is_none()).count();
+        let unknown = (0..=u8::MAX)
+            .filter(|&id| ParameterSet::from_id(id).is_none())
+            .count();
         assert_eq!(unknown, 256 - ParameterSet::ALL.len());
         let table = [
             (ParameterSet::MlKem512, 800, 768, 64),
@@ -162,14 +165,25 @@ mod tests {
             (ParameterSet::XWing, 1216, 1120, 32),
         ];
         for (p, ek, ct, seed) in table {
-            assert_eq!((p.encapsulation_key_len(), p.ciphertext_len(), p.seed_len()), (ek, ct, seed), "{p}");
+            assert_eq!(
+                (p.encapsulation_key_len(), p.ciphertext_len(), p.seed_len()),
+                (ek, ct, seed),
+                "{p}"
+            );
             assert_eq!(p.envelope_overhead(), 2 + ct + 16);
         }
         assert_eq!(ParameterSet::default(), ParameterSet::MlKem768);
         assert_eq!(ML_KEM_768_ENCAPSULATION_KEY_LEN, 1184);
         assert_eq!(ML_KEM_768_CIPHERTEXT_LEN, 1088);
         assert_eq!(ML_KEM_SEED_LEN, 64);
-        assert_eq!((X_WING_ENCAPSULATION_KEY_LEN, X_WING_CIPHERTEXT_LEN, X_WING_SEED_LEN), (1216, 1120, 32));
+        assert_eq!(
+            (
+                X_WING_ENCAPSULATION_KEY_LEN,
+                X_WING_CIPHERTEXT_LEN,
+                X_WING_SEED_LEN
+            ),
+            (1216, 1120, 32)
+        );
         assert_eq!(ParameterSet::XWing.to_string(), "X-Wing");
     }
 }

@@ -3,24 +3,39 @@
 //! `mlkem_*` — through the same `mlkem_layer::fuzzing` functions the fuzz targets call, on
 //! stable. Each target must have at least one seed.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail loudly")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests fail loudly"
+)]
 
 use std::{fs, path::Path};
 
 use mlkem_layer::fuzzing;
 use test_support::workspace_root;
 
+/// A fuzz entry point.
+type Entry = fn(&[u8]);
+
 /// This crate's fuzz targets and the functions they call.
-const TARGETS: [(&str, fn(&[u8])); 2] = [
+const TARGETS: [(&str, Entry); 2] = [
     ("mlkem_envelope_decode", fuzzing::envelope_decode),
     ("mlkem_envelope_open", fuzzing::envelope_open),
 ];
 
 fn files(dir: &Path) -> Vec<std::path::PathBuf> {
-    let Ok(entries) = fs::read_dir(dir) else { return Vec::new() };
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
     let mut out: Vec<_> = entries
         .map(|e| e.unwrap().path())
-        .filter(|p| p.is_file() && !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')))
+        .filter(|p| {
+            p.is_file()
+                && !p
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
         .collect();
     out.sort();
     out
@@ -33,7 +48,10 @@ fn replay_mlkem_corpus_and_regressions() {
     for entry in fs::read_dir(fuzz.join("corpus")).expect("fuzz/corpus exists") {
         let name = entry.unwrap().file_name().to_string_lossy().into_owned();
         if name.starts_with("mlkem_") {
-            assert!(TARGETS.iter().any(|(t, _)| *t == name), "corpus for unknown target {name}");
+            assert!(
+                TARGETS.iter().any(|(t, _)| *t == name),
+                "corpus for unknown target {name}"
+            );
         }
     }
     let mut total = 0;

@@ -31,12 +31,16 @@
 mod common;
 
 use common::{RecordingRng, ReplayRng, backend_name};
-use mlkem_layer::{DecapsulationKey, EncapsulationKey, Error, MlKemBackend, ParameterSet, open, seal};
-use primitives::{
-    AeadAlgorithm, AeadKey, HashAlgorithm, MlKemEncapsulationKey, Nonce, SecretBytes, XWingEncapsulationKey,
-    hazmat, hkdf,
+use mlkem_layer::{
+    DecapsulationKey, EncapsulationKey, Error, MlKemBackend, ParameterSet, open, seal,
 };
-use test_support::{Json, committed_json, committed_path, hex, hex_field, report, seeded_rng, str_field};
+use primitives::{
+    AeadAlgorithm, AeadKey, HashAlgorithm, MlKemEncapsulationKey, Nonce, SecretBytes,
+    XWingEncapsulationKey, hazmat, hkdf,
+};
+use test_support::{
+    Json, committed_json, committed_path, hex, hex_field, report, seeded_rng, str_field,
+};
 
 const FILE: &str = "project/mlkem-layer.json";
 const GENERATOR_SEED: u64 = 0x6d6c_6b65_6d2d_6c61; // "mlkem-la"
@@ -113,7 +117,13 @@ fn generate() {
 }
 
 /// The envelope, computed from the documented construction without the layer's seal.
-fn independent_envelope(params: ParameterSet, ek: &[u8], randomness: &[u8], aad: &[u8], plaintext: &[u8]) -> Vec<u8> {
+fn independent_envelope(
+    params: ParameterSet,
+    ek: &[u8],
+    randomness: &[u8],
+    aad: &[u8],
+    plaintext: &[u8],
+) -> Vec<u8> {
     let (kem_ct, ss) = match params {
         ParameterSet::XWing => {
             let ek = XWingEncapsulationKey::from_bytes(ek).unwrap();
@@ -161,15 +171,45 @@ fn project_mlkem_layer_kats() {
     for t in tests {
         let id = &t["id"];
         let params = params_by_name(str_field(t, "params"));
-        assert_eq!(t["param_id"].as_u64(), Some(u64::from(params.id())), "case {id}");
+        assert_eq!(
+            t["param_id"].as_u64(),
+            Some(u64::from(params.id())),
+            "case {id}"
+        );
         *per_params.entry(params.name()).or_insert(0) += 1;
-        let (seed, ek, randomness) = (hex_field(t, "seed"), hex_field(t, "ek"), hex_field(t, "randomness"));
-        let (aad, plaintext, envelope) = (hex_field(t, "aad"), hex_field(t, "plaintext"), hex_field(t, "envelope"));
-        assert_eq!(randomness.len(), params.encapsulation_randomness_len(), "case {id}");
-        assert_eq!(envelope.len(), params.envelope_overhead() + plaintext.len(), "case {id}");
+        let (seed, ek, randomness) = (
+            hex_field(t, "seed"),
+            hex_field(t, "ek"),
+            hex_field(t, "randomness"),
+        );
+        let (aad, plaintext, envelope) = (
+            hex_field(t, "aad"),
+            hex_field(t, "plaintext"),
+            hex_field(t, "envelope"),
+        );
+        assert_eq!(
+            randomness.len(),
+            params.encapsulation_randomness_len(),
+            "case {id}"
+        );
+        assert_eq!(
+            envelope.len(),
+            params.envelope_overhead() + plaintext.len(),
+            "case {id}"
+        );
 
         // 2. The documented construction, recomputed without the layer.
-        assert_eq!(hex(&independent_envelope(params, &ek, &randomness, &aad, &plaintext)), hex(&envelope), "case {id}");
+        assert_eq!(
+            hex(&independent_envelope(
+                params,
+                &ek,
+                &randomness,
+                &aad,
+                &plaintext
+            )),
+            hex(&envelope),
+            "case {id}"
+        );
 
         // 3. The layer's seal with the recorded randomness.
         let recipient = EncapsulationKey::from_bytes(params, &ek).unwrap();
@@ -189,14 +229,25 @@ fn project_mlkem_layer_kats() {
             // 5. Negative twins.
             let mut flipped = envelope.clone();
             *flipped.last_mut().unwrap() ^= 0x01;
-            assert_eq!(open(&dk, &flipped, &aad), Err(Error::DecryptionFailed), "{which}");
+            assert_eq!(
+                open(&dk, &flipped, &aad),
+                Err(Error::DecryptionFailed),
+                "{which}"
+            );
             let mut other_aad = aad.clone();
             other_aad.push(0);
-            assert_eq!(open(&dk, &envelope, &other_aad), Err(Error::DecryptionFailed), "{which}");
+            assert_eq!(
+                open(&dk, &envelope, &other_aad),
+                Err(Error::DecryptionFailed),
+                "{which}"
+            );
         }
     }
     for params in ParameterSet::ALL {
-        assert!(per_params.get(params.name()).is_some_and(|&n| n > 0), "no KAT for {params}");
+        assert!(
+            per_params.get(params.name()).is_some_and(|&n| n > 0),
+            "no KAT for {params}"
+        );
     }
     report("project-mlkem-layer", tests.len(), 0);
 }

@@ -8,7 +8,12 @@
 //! the key must export `seed` again. Negative twin: `pk` with its ML-KEM part's first
 //! coefficient set to q (not reduced) is refused (`KEY-2`).
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, reason = "tests fail loudly")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "tests fail loudly"
+)]
 
 mod common;
 
@@ -23,7 +28,11 @@ fn xwing_vector_seeds_give_the_vector_public_keys_key_2() {
     for (i, case) in cases.iter().enumerate() {
         let seed = hex_field(case, "seed");
         let pk = hex_field(case, "pk");
-        assert_eq!(pk.len(), ParameterSet::XWing.encapsulation_key_len(), "case {i}");
+        assert_eq!(
+            pk.len(),
+            ParameterSet::XWing.encapsulation_key_len(),
+            "case {i}"
+        );
         for &backend in MlKemBackend::all() {
             let which = format!("case {i}, {}", backend_name(backend));
             let dk = DecapsulationKey::from_seed_with(ParameterSet::XWing, &seed, backend).unwrap();
@@ -38,7 +47,10 @@ fn xwing_vector_seeds_give_the_vector_public_keys_key_2() {
             assert!(
                 matches!(
                     EncapsulationKey::from_bytes_with(ParameterSet::XWing, &bad, backend),
-                    Err(Error::InvalidEncapsulationKey { params: ParameterSet::XWing, .. })
+                    Err(Error::InvalidEncapsulationKey {
+                        params: ParameterSet::XWing,
+                        ..
+                    })
                 ),
                 "{which}"
             );

@@ -3,24 +3,49 @@
 //! backend for the receiver; and 256 cases of arbitrary envelope-shaped bytes through the
 //! decoder (accepted input re-encodes exactly) and `open` (never opens).
 
-#![allow(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests fail loudly")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    reason = "tests fail loudly"
+)]
 
-use mlkem_layer::{DecapsulationKey, EnvelopeRef, MlKemBackend, ParameterSet, VERSION, fuzzing, open, seal};
+use mlkem_layer::{
+    DecapsulationKey, EnvelopeRef, MlKemBackend, ParameterSet, VERSION, fuzzing, open, seal,
+};
 use proptest::prelude::*;
 use test_support::seeded_rng;
 
 const CASES_PER_PARAMETER_SET: u32 = 64;
 
-fn round_trip(params: ParameterSet, seed: &[u8], rng_seed: u64, backend: usize, plaintext: &[u8], aad: &[u8]) {
+fn round_trip(
+    params: ParameterSet,
+    seed: &[u8],
+    rng_seed: u64,
+    backend: usize,
+    plaintext: &[u8],
+    aad: &[u8],
+) {
     let backends = MlKemBackend::all();
     let backend = backends[backend % backends.len()];
     let dk = DecapsulationKey::from_seed_with(params, seed, backend).unwrap();
-    let envelope = seal(dk.encapsulation_key(), plaintext, aad, &mut seeded_rng(rng_seed)).unwrap();
+    let envelope = seal(
+        dk.encapsulation_key(),
+        plaintext,
+        aad,
+        &mut seeded_rng(rng_seed),
+    )
+    .unwrap();
     assert_eq!(envelope.len(), params.envelope_overhead() + plaintext.len());
-    assert_eq!(EnvelopeRef::parse(envelope.as_bytes()).unwrap().to_bytes(), envelope.as_bytes());
+    assert_eq!(
+        EnvelopeRef::parse(envelope.as_bytes()).unwrap().to_bytes(),
+        envelope.as_bytes()
+    );
     assert_eq!(open(&dk, envelope.as_bytes(), aad).unwrap(), plaintext);
     let restored = DecapsulationKey::from_seed(params, dk.export_seed().expose_secret()).unwrap();
-    assert_eq!(open(&restored, envelope.as_bytes(), aad).unwrap(), plaintext);
+    assert_eq!(
+        open(&restored, envelope.as_bytes(), aad).unwrap(),
+        plaintext
+    );
 }
 
 macro_rules! round_trip_test {

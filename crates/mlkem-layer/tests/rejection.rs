@@ -2,9 +2,16 @@
 //! `DecryptionFailed` (`OPEN-1`) for authentication failures, the specific header errors
 //! (`ENV-1`, `ENV-2`, `ENV-3`, `KEY-3`) for header problems.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, reason = "tests fail loudly")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "tests fail loudly"
+)]
 
-use mlkem_layer::{DecapsulationKey, EncapsulationKey, Envelope, Error, ParameterSet, VERSION, open};
+use mlkem_layer::{
+    DecapsulationKey, EncapsulationKey, Envelope, Error, ParameterSet, VERSION, open,
+};
 use test_support::seeded_rng;
 
 const AAD: &[u8] = b"rejection tests";
@@ -12,7 +19,8 @@ const AAD: &[u8] = b"rejection tests";
 fn key_and_envelope(params: ParameterSet, seed: u64) -> (DecapsulationKey, Vec<u8>) {
     let mut rng = seeded_rng(seed);
     let dk = DecapsulationKey::generate(params, &mut rng);
-    let envelope = mlkem_layer::seal(dk.encapsulation_key(), b"attack at dawn", AAD, &mut rng).unwrap();
+    let envelope =
+        mlkem_layer::seal(dk.encapsulation_key(), b"attack at dawn", AAD, &mut rng).unwrap();
     (dk, envelope.into_bytes())
 }
 
@@ -44,10 +52,12 @@ fn every_single_bit_flip_is_rejected_open_1_env_2_env_3_key_3() {
                 let err = open(&dk, &bad, AAD).expect_err("a flipped envelope opened");
                 // A flipped id can name a larger set whose minimum length the envelope misses.
                 let expected = match (byte, ParameterSet::from_id(bad[1])) {
-                    (1, Some(other)) if bad.len() < other.envelope_overhead() => Error::EnvelopeTooShort {
-                        min: other.envelope_overhead(),
-                        actual: bad.len(),
-                    },
+                    (1, Some(other)) if bad.len() < other.envelope_overhead() => {
+                        Error::EnvelopeTooShort {
+                            min: other.envelope_overhead(),
+                            actual: bad.len(),
+                        }
+                    }
                     _ => expected_after_flip(params, byte, &bad),
                 };
                 assert_eq!(err, expected, "{params}: byte {byte}, bit {bit}");
@@ -66,7 +76,10 @@ fn every_truncation_is_rejected_env_1_open_1() {
         for len in 0..envelope.len() {
             let err = open(&dk, &envelope[..len], AAD).expect_err("a truncated envelope opened");
             let expected = if len < 2 {
-                Error::EnvelopeTooShort { min: 2, actual: len }
+                Error::EnvelopeTooShort {
+                    min: 2,
+                    actual: len,
+                }
             } else if len < min {
                 Error::EnvelopeTooShort { min, actual: len }
             } else {
@@ -85,7 +98,12 @@ fn trailing_bytes_are_rejected_open_1() {
         for extra in [&[0u8][..], &[0xff; 16], &envelope[2..20]] {
             let mut long = envelope.clone();
             long.extend_from_slice(extra);
-            assert_eq!(open(&dk, &long, AAD), Err(Error::DecryptionFailed), "{params}: +{}", extra.len());
+            assert_eq!(
+                open(&dk, &long, AAD),
+                Err(Error::DecryptionFailed),
+                "{params}: +{}",
+                extra.len()
+            );
         }
     }
 }
@@ -95,9 +113,21 @@ fn wrong_key_and_wrong_aad_are_rejected_open_1() {
     for (i, params) in ParameterSet::ALL.into_iter().enumerate() {
         let (dk, envelope) = key_and_envelope(params, 40 + i as u64);
         let other = DecapsulationKey::generate(params, &mut seeded_rng(50 + i as u64));
-        assert_eq!(open(&other, &envelope, AAD), Err(Error::DecryptionFailed), "{params}");
-        assert_eq!(open(&dk, &envelope, b"rejection tests!"), Err(Error::DecryptionFailed), "{params}");
-        assert_eq!(open(&dk, &envelope, b""), Err(Error::DecryptionFailed), "{params}");
+        assert_eq!(
+            open(&other, &envelope, AAD),
+            Err(Error::DecryptionFailed),
+            "{params}"
+        );
+        assert_eq!(
+            open(&dk, &envelope, b"rejection tests!"),
+            Err(Error::DecryptionFailed),
+            "{params}"
+        );
+        assert_eq!(
+            open(&dk, &envelope, b""),
+            Err(Error::DecryptionFailed),
+            "{params}"
+        );
         assert_eq!(open(&dk, &envelope, AAD).unwrap(), b"attack at dawn");
     }
 }
@@ -148,12 +178,18 @@ fn unknown_versions_and_parameter_sets_are_rejected_env_2_env_3() {
     for version in (0..=u8::MAX).filter(|&v| v != VERSION) {
         let mut bad = envelope.clone();
         bad[0] = version;
-        assert_eq!(open(&dk, &bad, AAD), Err(Error::UnsupportedVersion(version)));
+        assert_eq!(
+            open(&dk, &bad, AAD),
+            Err(Error::UnsupportedVersion(version))
+        );
     }
     for id in (0..=u8::MAX).filter(|&id| ParameterSet::from_id(id).is_none()) {
         let mut bad = envelope.clone();
         bad[1] = id;
-        assert_eq!(open(&dk, &bad, AAD), Err(Error::UnsupportedParameterSet(id)));
+        assert_eq!(
+            open(&dk, &bad, AAD),
+            Err(Error::UnsupportedParameterSet(id))
+        );
     }
 }
 
@@ -167,7 +203,10 @@ fn invalid_encapsulation_keys_are_refused_key_2() {
             let mut bytes = good.to_vec();
             bytes.resize(len, 0);
             assert!(
-                matches!(EncapsulationKey::from_bytes(params, &bytes), Err(Error::InvalidEncapsulationKey { .. })),
+                matches!(
+                    EncapsulationKey::from_bytes(params, &bytes),
+                    Err(Error::InvalidEncapsulationKey { .. })
+                ),
                 "{params}: length {len}"
             );
         }

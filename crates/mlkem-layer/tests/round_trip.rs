@@ -1,14 +1,19 @@
 //! Round trips for every parameter set on every ML-KEM backend, the plaintext limits
 //! (`LIMIT-1`, `LIMIT-2`), and key persistence through the seed.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, reason = "tests fail loudly")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "tests fail loudly"
+)]
 
 mod common;
 
 use common::{ReplayRng, backend_name};
 use mlkem_layer::{
-    Config, DEFAULT_MAX_PLAINTEXT, DecapsulationKey, EncapsulationKey, EnvelopeRef, Error, MlKemBackend,
-    ParameterSet, open, open_with, seal, seal_with,
+    Config, DEFAULT_MAX_PLAINTEXT, DecapsulationKey, EncapsulationKey, EnvelopeRef, Error,
+    MlKemBackend, ParameterSet, open, open_with, seal, seal_with,
 };
 use test_support::seeded_rng;
 
@@ -21,16 +26,26 @@ fn every_parameter_set_and_backend_round_trips() {
             let dk = DecapsulationKey::generate_with(params, &mut rng, backend);
             assert_eq!(dk.params(), params);
             let ek = dk.encapsulation_key();
-            assert_eq!(ek.as_bytes().len(), params.encapsulation_key_len(), "{which}");
+            assert_eq!(
+                ek.as_bytes().len(),
+                params.encapsulation_key_len(),
+                "{which}"
+            );
             for len in [0, 1, 15, 16, 17, 1000] {
-                let plaintext: Vec<u8> = (0..len).map(|i| (i * 7 % 256) as u8).collect();
+                let plaintext: Vec<u8> = (0..len)
+                    .map(|i| u8::try_from(i * 7 % 256).unwrap())
+                    .collect();
                 let envelope = seal(ek, &plaintext, b"aad", &mut rng).unwrap();
                 assert_eq!(envelope.params(), params);
                 assert_eq!(envelope.len(), params.envelope_overhead() + len, "{which}");
                 let parsed = EnvelopeRef::parse(envelope.as_bytes()).unwrap();
                 assert_eq!(parsed.kem_ciphertext().len(), params.ciphertext_len());
                 assert_eq!(parsed.plaintext_len(), len);
-                assert_eq!(open(&dk, envelope.as_bytes(), b"aad").unwrap(), plaintext, "{which}, {len} bytes");
+                assert_eq!(
+                    open(&dk, envelope.as_bytes(), b"aad").unwrap(),
+                    plaintext,
+                    "{which}, {len} bytes"
+                );
             }
             // Two seals of one plaintext differ entirely: fresh encapsulation, fresh key.
             let a = seal(ek, b"same", b"", &mut rng).unwrap();
@@ -45,15 +60,25 @@ fn backends_interoperate() {
     let backends = MlKemBackend::all();
     let mut rng = seeded_rng(2);
     for params in ParameterSet::ALL {
-        let seed: Vec<u8> = (0..params.seed_len()).map(|i| i as u8).collect();
+        let seed: Vec<u8> = (0..params.seed_len())
+            .map(|i| u8::try_from(i).unwrap())
+            .collect();
         for &sender in backends {
             for &receiver in backends {
                 let ek = DecapsulationKey::from_seed_with(params, &seed, sender).unwrap();
                 let dk = DecapsulationKey::from_seed_with(params, &seed, receiver).unwrap();
                 assert_eq!(ek.encapsulation_key(), dk.encapsulation_key());
-                let wire = EncapsulationKey::from_bytes_with(params, ek.encapsulation_key().as_bytes(), sender).unwrap();
+                let wire = EncapsulationKey::from_bytes_with(
+                    params,
+                    ek.encapsulation_key().as_bytes(),
+                    sender,
+                )
+                .unwrap();
                 let envelope = seal(&wire, b"cross-backend", b"", &mut rng).unwrap();
-                assert_eq!(open(&dk, envelope.as_bytes(), b"").unwrap(), b"cross-backend");
+                assert_eq!(
+                    open(&dk, envelope.as_bytes(), b"").unwrap(),
+                    b"cross-backend"
+                );
             }
         }
     }
@@ -69,7 +94,10 @@ fn persisted_seed_restores_the_same_key() {
         assert_eq!(seed.len(), params.seed_len());
         drop(dk);
         let restored = DecapsulationKey::from_seed(params, seed.expose_secret()).unwrap();
-        assert_eq!(open(&restored, envelope.as_bytes(), b"").unwrap(), b"persist me");
+        assert_eq!(
+            open(&restored, envelope.as_bytes(), b"").unwrap(),
+            b"persist me"
+        );
     }
 }
 
@@ -84,28 +112,49 @@ fn empty_and_maximum_plaintexts_with_a_small_limit_limit_1_limit_2() {
         for len in [0, MAX] {
             let plaintext = vec![0x5a; len];
             let envelope = seal_with(&config, ek, &plaintext, b"limit", &mut rng).unwrap();
-            assert_eq!(open_with(&config, &dk, envelope.as_bytes(), b"limit").unwrap(), plaintext);
+            assert_eq!(
+                open_with(&config, &dk, envelope.as_bytes(), b"limit").unwrap(),
+                plaintext
+            );
         }
         // LIMIT-1: one byte more is refused before anything is drawn from the RNG (so before
         // encapsulating): an empty replay RNG would panic on any draw.
         let too_big = vec![0u8; MAX + 1];
         assert_eq!(
             seal_with(&config, ek, &too_big, b"limit", &mut ReplayRng::empty()).unwrap_err(),
-            Error::PlaintextTooLarge { len: MAX + 1, max: MAX }
+            Error::PlaintextTooLarge {
+                len: MAX + 1,
+                max: MAX
+            }
         );
         // LIMIT-2: an envelope for MAX + 1 bytes, sealed under a larger limit, is refused by a
         // receiver with the small limit before decapsulation (and so before authentication:
         // the same refusal for a forged body of that length).
-        let big = seal_with(&Config { max_plaintext: MAX + 1 }, ek, &too_big, b"limit", &mut rng).unwrap();
+        let big = seal_with(
+            &Config {
+                max_plaintext: MAX + 1,
+            },
+            ek,
+            &too_big,
+            b"limit",
+            &mut rng,
+        )
+        .unwrap();
         assert_eq!(
             open_with(&config, &dk, big.as_bytes(), b"limit").unwrap_err(),
-            Error::EnvelopeTooLarge { len: MAX + 1, max: MAX }
+            Error::EnvelopeTooLarge {
+                len: MAX + 1,
+                max: MAX
+            }
         );
         let mut forged = big.into_bytes();
         forged[2..].fill(0);
         assert_eq!(
             open_with(&config, &dk, &forged, b"limit").unwrap_err(),
-            Error::EnvelopeTooLarge { len: MAX + 1, max: MAX }
+            Error::EnvelopeTooLarge {
+                len: MAX + 1,
+                max: MAX
+            }
         );
     }
 }

@@ -95,16 +95,28 @@ fn aead(c: &mut Criterion) {
 fn hpke(c: &mut Criterion) {
     let mut rng = test_support::seeded_rng(3);
     let mut group = c.benchmark_group("hpke/x25519-sha256-aes128gcm");
-    let suite = HpkeSuite::new(HpkeKem::DhKemX25519Sha256, HpkeKdf::HkdfSha256, HpkeAead::Aes128Gcm);
+    let suite = HpkeSuite::new(
+        HpkeKem::DhKemX25519Sha256,
+        HpkeKdf::HkdfSha256,
+        HpkeAead::Aes128Gcm,
+    );
     let (sk, pk) = suite.generate_key_pair(&mut rng).unwrap();
     let pt = vec![0x42u8; 1024];
     group.throughput(Throughput::Bytes(1024));
     group.bench_function("seal/1024", |b| {
-        b.iter(|| suite.seal(&pk, b"info", b"aad", black_box(&pt), &mut rng).unwrap());
+        b.iter(|| {
+            suite
+                .seal(&pk, b"info", b"aad", black_box(&pt), &mut rng)
+                .unwrap()
+        });
     });
     let (enc, ct) = suite.seal(&pk, b"info", b"aad", &pt, &mut rng).unwrap();
     group.bench_function("open/1024", |b| {
-        b.iter(|| suite.open(black_box(&enc), &sk, b"info", b"aad", black_box(&ct)).unwrap());
+        b.iter(|| {
+            suite
+                .open(black_box(&enc), &sk, b"info", b"aad", black_box(&ct))
+                .unwrap()
+        });
     });
     group.finish();
 }

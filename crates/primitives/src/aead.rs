@@ -79,7 +79,9 @@ pub struct AeadKey {
 
 impl core::fmt::Debug for AeadKey {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("AeadKey").field("alg", &self.alg).finish_non_exhaustive()
+        f.debug_struct("AeadKey")
+            .field("alg", &self.alg)
+            .finish_non_exhaustive()
     }
 }
 
@@ -102,8 +104,12 @@ impl AeadKey {
         Error::check_len("AEAD key", alg.key_len(), key.len())?;
         let bad = |_| Error::Internal("AEAD key length checked above");
         let cipher = match alg {
-            AeadAlgorithm::Aes128Gcm => Cipher::Aes128Gcm(Box::new(aes_gcm::Aes128Gcm::new_from_slice(key).map_err(bad)?)),
-            AeadAlgorithm::Aes256Gcm => Cipher::Aes256Gcm(Box::new(aes_gcm::Aes256Gcm::new_from_slice(key).map_err(bad)?)),
+            AeadAlgorithm::Aes128Gcm => Cipher::Aes128Gcm(Box::new(
+                aes_gcm::Aes128Gcm::new_from_slice(key).map_err(bad)?,
+            )),
+            AeadAlgorithm::Aes256Gcm => Cipher::Aes256Gcm(Box::new(
+                aes_gcm::Aes256Gcm::new_from_slice(key).map_err(bad)?,
+            )),
             AeadAlgorithm::ChaCha20Poly1305 => Cipher::ChaCha20Poly1305(Box::new(
                 chacha20poly1305::ChaCha20Poly1305::new_from_slice(key).map_err(bad)?,
             )),
@@ -151,14 +157,19 @@ impl AeadKey {
     /// [`Error::DecryptionFailed`] for any failure (short input, wrong tag, wrong key, nonce or
     /// associated data).
     pub fn open(&self, nonce: &Nonce, aad: &[u8], ciphertext: &[u8]) -> Result<Vec<u8>> {
-        let ct_len = ciphertext.len().checked_sub(TAG_LEN).ok_or(Error::DecryptionFailed)?;
+        let ct_len = ciphertext
+            .len()
+            .checked_sub(TAG_LEN)
+            .ok_or(Error::DecryptionFailed)?;
         let (ct, tag) = ciphertext.split_at(ct_len);
         let tag = aead::array::Array::<u8, aead::consts::U16>::try_from(tag)
             .map_err(|_| Error::Internal("tag length fixed above"))?;
         let n = aead::array::Array::from(nonce.0);
         let mut out = vec![0u8; ct_len];
-        let buf = aead::inout::InOutBuf::new(ct, &mut out).map_err(|_| Error::Internal("equal lengths"))?;
-        let ok = with_cipher!(&self.cipher, c => c.decrypt_inout_detached(&n, aad, buf, &tag).is_ok());
+        let buf = aead::inout::InOutBuf::new(ct, &mut out)
+            .map_err(|_| Error::Internal("equal lengths"))?;
+        let ok =
+            with_cipher!(&self.cipher, c => c.decrypt_inout_detached(&n, aad, buf, &tag).is_ok());
         if ok {
             Ok(out)
         } else {
@@ -200,7 +211,11 @@ mod tests {
 
     #[test]
     fn round_trip_and_rejection_for_every_algorithm() {
-        for alg in [AeadAlgorithm::Aes128Gcm, AeadAlgorithm::Aes256Gcm, AeadAlgorithm::ChaCha20Poly1305] {
+        for alg in [
+            AeadAlgorithm::Aes128Gcm,
+            AeadAlgorithm::Aes256Gcm,
+            AeadAlgorithm::ChaCha20Poly1305,
+        ] {
             let key = AeadKey::new(alg, &vec![7u8; alg.key_len()]).unwrap();
             let nonce = Nonce::from_array([1u8; 12]);
             let ct = key.seal(&nonce, b"ad", b"hello").unwrap();
@@ -212,7 +227,10 @@ mod tests {
                 bad[i] ^= 0x80;
                 assert_eq!(key.open(&nonce, b"ad", &bad), Err(Error::DecryptionFailed));
             }
-            assert_eq!(key.open(&nonce, b"ad", &ct[..TAG_LEN - 1]), Err(Error::DecryptionFailed));
+            assert_eq!(
+                key.open(&nonce, b"ad", &ct[..TAG_LEN - 1]),
+                Err(Error::DecryptionFailed)
+            );
             assert!(AeadKey::new(alg, &vec![7u8; alg.key_len() + 1]).is_err());
         }
     }

@@ -2,7 +2,7 @@
 //! the ENCRYPT function the Double Ratchet specification recommends (section 5.2).
 //!
 //! The specification derives the three keys from a message key with HKDF; that derivation and
-//! its info string belong to the protocol, which hands the result to [`CbcHmacKey::from_okm`].
+//! its info string belong to the protocol, which hands the result to [`CbcHmacKey::from_okm`](crate::cbc_hmac::CbcHmacKey::from_okm).
 //! Opening verifies the MAC first, in constant time, and decrypts only authentic input, so a
 //! padding error can never serve as an oracle: every failure is [`Error::DecryptionFailed`].
 
@@ -40,18 +40,33 @@ impl CbcHmacKey {
         enc.copy_from_slice(&b[..32]);
         mac.copy_from_slice(&b[32..64]);
         iv.copy_from_slice(&b[64..]);
-        Self::from_parts(SecretBytes::from_array(enc), SecretBytes::from_array(mac), SecretBytes::from_array(iv))
+        Self::from_parts(
+            SecretBytes::from_array(enc),
+            SecretBytes::from_array(mac),
+            SecretBytes::from_array(iv),
+        )
     }
 
     /// The three parts given separately (libsignal orders its derivation differently).
-    pub const fn from_parts(enc_key: SecretBytes<32>, mac_key: SecretBytes<32>, iv: SecretBytes<16>) -> Self {
-        Self { enc_key, mac_key, iv }
+    pub const fn from_parts(
+        enc_key: SecretBytes<32>,
+        mac_key: SecretBytes<32>,
+        iv: SecretBytes<16>,
+    ) -> Self {
+        Self {
+            enc_key,
+            mac_key,
+            iv,
+        }
     }
 
     /// AES-256-CBC-PKCS#7 encryption of `plaintext`, without a MAC.
     pub fn encrypt(&self, plaintext: &[u8]) -> Vec<u8> {
-        cbc::Encryptor::<aes::Aes256>::new(self.enc_key.expose_secret().into(), self.iv.expose_secret().into())
-            .encrypt_padded_vec::<Pkcs7>(plaintext)
+        cbc::Encryptor::<aes::Aes256>::new(
+            self.enc_key.expose_secret().into(),
+            self.iv.expose_secret().into(),
+        )
+        .encrypt_padded_vec::<Pkcs7>(plaintext)
     }
 
     /// AES-256-CBC-PKCS#7 decryption of `ciphertext`, without a MAC. Use only on input whose
@@ -64,9 +79,12 @@ impl CbcHmacKey {
         if ciphertext.is_empty() || !ciphertext.len().is_multiple_of(BLOCK_LEN) {
             return Err(Error::DecryptionFailed);
         }
-        cbc::Decryptor::<aes::Aes256>::new(self.enc_key.expose_secret().into(), self.iv.expose_secret().into())
-            .decrypt_padded_vec::<Pkcs7>(ciphertext)
-            .map_err(|_| Error::DecryptionFailed)
+        cbc::Decryptor::<aes::Aes256>::new(
+            self.enc_key.expose_secret().into(),
+            self.iv.expose_secret().into(),
+        )
+        .decrypt_padded_vec::<Pkcs7>(ciphertext)
+        .map_err(|_| Error::DecryptionFailed)
     }
 
     /// HMAC-SHA256 over the concatenation of `parts` under the MAC key.
@@ -92,7 +110,10 @@ impl CbcHmacKey {
     /// [`Error::DecryptionFailed`] for any failure; [`Error::Misuse`] for a bad `tag_len`.
     pub fn open(&self, ad: &[u8], sealed: &[u8], tag_len: usize) -> Result<Vec<u8>> {
         check_tag_len(tag_len)?;
-        let ct_len = sealed.len().checked_sub(tag_len).ok_or(Error::DecryptionFailed)?;
+        let ct_len = sealed
+            .len()
+            .checked_sub(tag_len)
+            .ok_or(Error::DecryptionFailed)?;
         let (ct, tag) = sealed.split_at(ct_len);
         if !self.mac(&[ad, ct]).ct_eq_prefix(tag) {
             return Err(Error::DecryptionFailed);
@@ -120,7 +141,10 @@ mod tests {
             for pt in [&b""[..], b"x", &[5u8; 16], &[6u8; 33]] {
                 let sealed = key.seal(b"ad", pt, tag_len).unwrap();
                 assert_eq!(key.open(b"ad", &sealed, tag_len).unwrap(), pt);
-                assert_eq!(key.open(b"da", &sealed, tag_len), Err(Error::DecryptionFailed));
+                assert_eq!(
+                    key.open(b"da", &sealed, tag_len),
+                    Err(Error::DecryptionFailed)
+                );
                 for bit in 0..sealed.len() * 8 {
                     let mut bad = sealed.clone();
                     bad[bit / 8] ^= 1 << (bit % 8);

@@ -56,8 +56,11 @@ impl Ed25519PublicKey {
     /// # Errors
     /// [`Error::VerificationFailed`] (`ED25519-1`) for a wrong length or any failed check.
     pub fn verify(&self, message: &[u8], signature: &[u8]) -> Result<()> {
-        let sig = ed25519_dalek::Signature::from_slice(signature).map_err(|_| Error::VerificationFailed)?;
-        self.0.verify_strict(message, &sig).map_err(|_| Error::VerificationFailed)
+        let sig = ed25519_dalek::Signature::from_slice(signature)
+            .map_err(|_| Error::VerificationFailed)?;
+        self.0
+            .verify_strict(message, &sig)
+            .map_err(|_| Error::VerificationFailed)
     }
 }
 
@@ -112,7 +115,10 @@ mod tests {
         let sig = sk.sign(b"msg");
         assert!(pk.verify(b"msg", &sig).is_ok());
         assert_eq!(pk.verify(b"msh", &sig), Err(Error::VerificationFailed));
-        assert_eq!(pk.verify(b"msg", &sig[..63]), Err(Error::VerificationFailed));
+        assert_eq!(
+            pk.verify(b"msg", &sig[..63]),
+            Err(Error::VerificationFailed)
+        );
         assert!(!format!("{sk:?}").contains("4242"));
         assert!(Ed25519PublicKey::from_bytes(&[0u8; 31]).is_err());
     }

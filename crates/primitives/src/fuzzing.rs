@@ -21,7 +21,9 @@ fn params(selector: u8) -> MlKemParams {
 /// `primitives_mlkem_ek_decode`: decode an encapsulation key on every backend. The backends must
 /// agree on acceptance, and an accepted key must re-encode to exactly its input.
 pub fn mlkem_encapsulation_key_decode(data: &[u8]) {
-    let Some((&sel, rest)) = data.split_first() else { return };
+    let Some((&sel, rest)) = data.split_first() else {
+        return;
+    };
     let p = params(sel);
     let mut accepted = None;
     for &backend in MlKemBackend::all() {
@@ -30,7 +32,10 @@ pub fn mlkem_encapsulation_key_decode(data: &[u8]) {
             assert_eq!(ek.as_bytes(), rest);
         }
         let ok = result.is_ok();
-        assert!(accepted.is_none_or(|a| a == ok), "ML-KEM backends disagree on an encapsulation key");
+        assert!(
+            accepted.is_none_or(|a| a == ok),
+            "ML-KEM backends disagree on an encapsulation key"
+        );
         accepted = Some(ok);
     }
 }
@@ -39,7 +44,9 @@ pub fn mlkem_encapsulation_key_decode(data: &[u8]) {
 /// backend. A ciphertext of the right length always yields a secret (implicit rejection),
 /// identical across backends; any other length is refused.
 pub fn mlkem_decapsulate(data: &[u8]) {
-    let Some((&sel, rest)) = data.split_first() else { return };
+    let Some((&sel, rest)) = data.split_first() else {
+        return;
+    };
     let p = params(sel);
     let Ok(ct) = MlKemCiphertext::from_bytes(p, rest) else {
         assert_ne!(rest.len(), p.ciphertext_len());
@@ -49,9 +56,15 @@ pub fn mlkem_decapsulate(data: &[u8]) {
     let mut first: Option<SecretBytes<32>> = None;
     for &backend in MlKemBackend::all() {
         let dk = MlKemDecapsulationKey::from_seed_with(p, &seed, backend);
-        let Ok(ss) = dk.decapsulate(&ct) else { panic!("a ciphertext of the right length must decapsulate") };
+        let Ok(ss) = dk.decapsulate(&ct) else {
+            panic!("a ciphertext of the right length must decapsulate")
+        };
         if let Some(f) = &first {
-            assert_eq!(f.expose_secret(), ss.expose_secret(), "ML-KEM backends disagree on decapsulation");
+            assert_eq!(
+                f.expose_secret(),
+                ss.expose_secret(),
+                "ML-KEM backends disagree on decapsulation"
+            );
         }
         first = Some(ss);
     }
@@ -70,16 +83,30 @@ pub fn xwing_decode_and_decapsulate(data: &[u8]) {
 }
 
 const HPKE_SUITES: [HpkeSuite; 3] = [
-    HpkeSuite::new(HpkeKem::DhKemX25519Sha256, HpkeKdf::HkdfSha256, HpkeAead::Aes128Gcm),
-    HpkeSuite::new(HpkeKem::DhKemX25519Sha256, HpkeKdf::HkdfSha256, HpkeAead::ChaCha20Poly1305),
-    HpkeSuite::new(HpkeKem::DhKemP256Sha256, HpkeKdf::HkdfSha256, HpkeAead::Aes128Gcm),
+    HpkeSuite::new(
+        HpkeKem::DhKemX25519Sha256,
+        HpkeKdf::HkdfSha256,
+        HpkeAead::Aes128Gcm,
+    ),
+    HpkeSuite::new(
+        HpkeKem::DhKemX25519Sha256,
+        HpkeKdf::HkdfSha256,
+        HpkeAead::ChaCha20Poly1305,
+    ),
+    HpkeSuite::new(
+        HpkeKem::DhKemP256Sha256,
+        HpkeKdf::HkdfSha256,
+        HpkeAead::Aes128Gcm,
+    ),
 ];
 
 /// `primitives_hpke_open`: open arbitrary `enc || ciphertext` with a fixed key pair. No input
 /// made without the key can open (the fuzzer cannot forge a tag), so every call must fail.
 pub fn hpke_open(data: &[u8]) {
     static KEYS: std::sync::OnceLock<Vec<crate::HpkePrivateKey>> = std::sync::OnceLock::new();
-    let Some((&sel, rest)) = data.split_first() else { return };
+    let Some((&sel, rest)) = data.split_first() else {
+        return;
+    };
     let index = usize::from(sel) % HPKE_SUITES.len();
     let suite = HPKE_SUITES[index];
     let keys = KEYS.get_or_init(|| {
@@ -100,10 +127,21 @@ pub fn hpke_open(data: &[u8]) {
 /// `primitives_aead_open`: open arbitrary bytes under a fixed key and nonce with each AEAD;
 /// every call must fail with the one opaque error.
 pub fn aead_open(data: &[u8]) {
-    let Some((&sel, rest)) = data.split_first() else { return };
-    let algs = [AeadAlgorithm::Aes128Gcm, AeadAlgorithm::Aes256Gcm, AeadAlgorithm::ChaCha20Poly1305];
+    let Some((&sel, rest)) = data.split_first() else {
+        return;
+    };
+    let algs = [
+        AeadAlgorithm::Aes128Gcm,
+        AeadAlgorithm::Aes256Gcm,
+        AeadAlgorithm::ChaCha20Poly1305,
+    ];
     let alg = algs[usize::from(sel) % algs.len()];
-    let Ok(key) = AeadKey::new(alg, &vec![0x11; alg.key_len()]) else { panic!("fixed AEAD key") };
+    let Ok(key) = AeadKey::new(alg, &vec![0x11; alg.key_len()]) else {
+        panic!("fixed AEAD key")
+    };
     let nonce = Nonce::from_array([0x22; 12]);
-    assert_eq!(key.open(&nonce, b"aad", rest), Err(crate::Error::DecryptionFailed));
+    assert_eq!(
+        key.open(&nonce, b"aad", rest),
+        Err(crate::Error::DecryptionFailed)
+    );
 }

@@ -1,6 +1,6 @@
 //! SHA-2 (FIPS 180-4): SHA-256, SHA-384 and SHA-512, chosen at run time by [`HashAlgorithm`].
 //!
-//! Digests are not secret: they are returned as plain [`Digest`] values.
+//! Digests are not secret: they are returned as plain [`Digest`](crate::hash::Digest) values.
 
 use sha2::Digest as _;
 
@@ -134,7 +134,12 @@ mod tests {
     #[test]
     fn fips_180_abc() {
         // FIPS 180-4 example "abc" digests (NIST CSRC examples).
-        let hex = |d: &Digest| d.as_bytes().iter().map(|b| format!("{b:02x}")).collect::<String>();
+        let hex = |d: &Digest| {
+            d.as_bytes()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+        };
         assert_eq!(
             hex(&HashAlgorithm::Sha256.digest(b"abc")),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
@@ -145,6 +150,9 @@ mod tests {
         h.update(b"a");
         h.update(b"bc");
         assert_eq!(h.finalize(), HashAlgorithm::Sha256.digest(b"abc"));
-        assert_eq!(&sha256(b"abc")[..], HashAlgorithm::Sha256.digest(b"abc").as_bytes());
+        assert_eq!(
+            &sha256(b"abc")[..],
+            HashAlgorithm::Sha256.digest(b"abc").as_bytes()
+        );
     }
 }

@@ -6,9 +6,9 @@
 //! own KAT generators and tests.
 
 use crate::{
-    HpkePublicKey, HpkeSenderContext, HpkeSuite, MlKemCiphertext, MlKemDecapsulationKey, MlKemEncapsulationKey,
-    MlKemSharedSecret, Result, SecretBytes, SecretVec, XWingCiphertext, XWingEncapsulationKey,
-    XWingSharedSecret, mlkem, xwing,
+    HpkePublicKey, HpkeSenderContext, HpkeSuite, MlKemCiphertext, MlKemDecapsulationKey,
+    MlKemEncapsulationKey, MlKemSharedSecret, Result, SecretBytes, SecretVec, XWingCiphertext,
+    XWingEncapsulationKey, XWingSharedSecret, mlkem, xwing,
 };
 
 /// `ML-KEM.Encaps_internal(ek, m)` with the given 32-byte `m`.

@@ -60,7 +60,13 @@ pub fn expand(alg: HashAlgorithm, prk: &[u8], info: &[u8], len: usize) -> Result
 ///
 /// # Errors
 /// As [`expand`].
-pub fn derive(alg: HashAlgorithm, salt: &[u8], ikm: &[u8], info: &[u8], len: usize) -> Result<SecretVec> {
+pub fn derive(
+    alg: HashAlgorithm,
+    salt: &[u8],
+    ikm: &[u8],
+    info: &[u8],
+    len: usize,
+) -> Result<SecretVec> {
     let prk = extract(alg, salt, ikm);
     expand(alg, prk.expose_secret(), info, len)
 }
@@ -70,7 +76,10 @@ mod tests {
     use super::*;
 
     fn unhex(s: &str) -> Vec<u8> {
-        (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
     }
 
     #[test]
@@ -88,7 +97,15 @@ mod tests {
             okm.expose_secret(),
             unhex("3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865").as_slice()
         );
-        assert!(expand(HashAlgorithm::Sha256, prk.expose_secret(), &info, 255 * 32 + 1).is_err());
+        assert!(
+            expand(
+                HashAlgorithm::Sha256,
+                prk.expose_secret(),
+                &info,
+                255 * 32 + 1
+            )
+            .is_err()
+        );
         assert!(expand(HashAlgorithm::Sha256, &[0u8; 31], &info, 32).is_err());
     }
 }

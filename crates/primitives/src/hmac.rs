@@ -106,20 +106,61 @@ mod tests {
     #[test]
     fn rfc4231_case_2() {
         // RFC 4231 test case 2: key "Jefe", data "what do ya want for nothing?".
-        let tag = mac(HashAlgorithm::Sha256, b"Jefe", b"what do ya want for nothing?");
+        let tag = mac(
+            HashAlgorithm::Sha256,
+            b"Jefe",
+            b"what do ya want for nothing?",
+        );
         let hex: String = tag.as_bytes().iter().map(|b| format!("{b:02x}")).collect();
-        assert_eq!(hex, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
-        assert!(verify(HashAlgorithm::Sha256, b"Jefe", b"what do ya want for nothing?", tag.as_bytes()).is_ok());
-        assert!(verify_truncated(HashAlgorithm::Sha256, b"Jefe", b"what do ya want for nothing?", &tag.as_bytes()[..8]).is_ok());
-        assert!(verify_truncated(HashAlgorithm::Sha256, b"Jefe", b"what do ya want for nothing?", &tag.as_bytes()[..7]).is_err());
+        assert_eq!(
+            hex,
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        assert!(
+            verify(
+                HashAlgorithm::Sha256,
+                b"Jefe",
+                b"what do ya want for nothing?",
+                tag.as_bytes()
+            )
+            .is_ok()
+        );
+        assert!(
+            verify_truncated(
+                HashAlgorithm::Sha256,
+                b"Jefe",
+                b"what do ya want for nothing?",
+                &tag.as_bytes()[..8]
+            )
+            .is_ok()
+        );
+        assert!(
+            verify_truncated(
+                HashAlgorithm::Sha256,
+                b"Jefe",
+                b"what do ya want for nothing?",
+                &tag.as_bytes()[..7]
+            )
+            .is_err()
+        );
         let mut bad = tag.as_bytes().to_vec();
         bad[0] ^= 1;
         assert_eq!(
-            verify(HashAlgorithm::Sha256, b"Jefe", b"what do ya want for nothing?", &bad),
+            verify(
+                HashAlgorithm::Sha256,
+                b"Jefe",
+                b"what do ya want for nothing?",
+                &bad
+            ),
             Err(Error::DecryptionFailed)
         );
         assert_eq!(
-            mac_concat(HashAlgorithm::Sha256, b"Jefe", &[b"what do ya ", b"want for nothing?"]).as_bytes(),
+            mac_concat(
+                HashAlgorithm::Sha256,
+                b"Jefe",
+                &[b"what do ya ", b"want for nothing?"]
+            )
+            .as_bytes(),
             tag.as_bytes()
         );
     }

@@ -196,7 +196,9 @@ impl HpkePublicKey {
         let ok = match kem {
             HpkeKem::DhKemX25519Sha256 => bytes.len() == 32,
             HpkeKem::DhKemP256Sha256 => {
-                bytes.len() == 65 && bytes.first() == Some(&4) && p256::PublicKey::from_sec1_bytes(bytes).is_ok()
+                bytes.len() == 65
+                    && bytes.first() == Some(&4)
+                    && p256::PublicKey::from_sec1_bytes(bytes).is_ok()
             }
         };
         if !ok {
@@ -228,7 +230,9 @@ pub struct HpkePrivateKey {
 
 impl core::fmt::Debug for HpkePrivateKey {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("HpkePrivateKey").field("kem", &self.kem).finish_non_exhaustive()
+        f.debug_struct("HpkePrivateKey")
+            .field("kem", &self.kem)
+            .finish_non_exhaustive()
     }
 }
 
@@ -280,7 +284,8 @@ impl core::fmt::Debug for HpkeSenderContext {
 
 impl core::fmt::Debug for HpkeReceiverContext {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("HpkeReceiverContext").finish_non_exhaustive()
+        f.debug_struct("HpkeReceiverContext")
+            .finish_non_exhaustive()
     }
 }
 
@@ -315,7 +320,9 @@ impl HpkeReceiverContext {
         if self.export_only {
             return Err(Error::Misuse("HPKE open: export-only suite"));
         }
-        self.ctx.open(aad, ciphertext).map_err(|_| Error::DecryptionFailed)
+        self.ctx
+            .open(aad, ciphertext)
+            .map_err(|_| Error::DecryptionFailed)
     }
 
     /// `Context.Export(exporter_context, L)`.
@@ -327,7 +334,11 @@ impl HpkeReceiverContext {
     }
 }
 
-fn export(ctx: &hpke_rs::Context<provider::Provider>, exporter_context: &[u8], len: usize) -> Result<SecretVec> {
+fn export(
+    ctx: &hpke_rs::Context<provider::Provider>,
+    exporter_context: &[u8],
+    len: usize,
+) -> Result<SecretVec> {
     ctx.export(exporter_context, len)
         .map(SecretVec::new)
         .map_err(|_| Error::Misuse("HPKE export length exceeds 255 * Nh"))
@@ -364,7 +375,9 @@ impl HpkeSuite {
     /// derivation fails (P-256 rejection sampling exhausted, probability about 2^-8000).
     pub fn derive_key_pair(self, ikm: &[u8]) -> Result<(HpkePrivateKey, HpkePublicKey)> {
         if ikm.len() < self.kem.private_key_len() {
-            return Err(Error::Misuse("HPKE DeriveKeyPair needs at least Nsk bytes of ikm"));
+            return Err(Error::Misuse(
+                "HPKE DeriveKeyPair needs at least Nsk bytes of ikm",
+            ));
         }
         let (sk, pk) = self
             .engine(SecretVec::default())
@@ -384,7 +397,10 @@ impl HpkeSuite {
     ///
     /// # Errors
     /// As [`Self::derive_key_pair`].
-    pub fn generate_key_pair(self, rng: &mut impl CryptoRng) -> Result<(HpkePrivateKey, HpkePublicKey)> {
+    pub fn generate_key_pair(
+        self,
+        rng: &mut impl CryptoRng,
+    ) -> Result<(HpkePrivateKey, HpkePublicKey)> {
         self.derive_key_pair(SecretVec::random(self.kem.private_key_len(), rng).expose_secret())
     }
 
@@ -417,7 +433,13 @@ impl HpkeSuite {
         }
         let (enc, ctx) = self
             .engine(ikm_e)
-            .setup_sender(&hpke_rs::HpkePublicKey::new(pk.bytes.clone()), info, None, None, None)
+            .setup_sender(
+                &hpke_rs::HpkePublicKey::new(pk.bytes.clone()),
+                info,
+                None,
+                None,
+                None,
+            )
             .map_err(|_| Error::InvalidPublicKey("HPKE"))?;
         Ok((enc, HpkeSenderContext(ctx)))
     }
@@ -427,7 +449,12 @@ impl HpkeSuite {
     /// # Errors
     /// [`Error::DecryptionFailed`] if `enc` is malformed or decapsulation fails;
     /// [`Error::Misuse`] for a key of another KEM.
-    pub fn setup_receiver(self, enc: &[u8], sk: &HpkePrivateKey, info: &[u8]) -> Result<HpkeReceiverContext> {
+    pub fn setup_receiver(
+        self,
+        enc: &[u8],
+        sk: &HpkePrivateKey,
+        info: &[u8],
+    ) -> Result<HpkeReceiverContext> {
         if sk.kem != self.kem {
             return Err(Error::Misuse("HPKE key of another KEM"));
         }
@@ -463,7 +490,14 @@ impl HpkeSuite {
     ///
     /// # Errors
     /// [`Error::DecryptionFailed`] for any failure.
-    pub fn open(self, enc: &[u8], sk: &HpkePrivateKey, info: &[u8], aad: &[u8], ciphertext: &[u8]) -> Result<Vec<u8>> {
+    pub fn open(
+        self,
+        enc: &[u8],
+        sk: &HpkePrivateKey,
+        info: &[u8],
+        aad: &[u8],
+        ciphertext: &[u8],
+    ) -> Result<Vec<u8>> {
         self.setup_receiver(enc, sk, info)?.open(aad, ciphertext)
     }
 
@@ -495,7 +529,8 @@ impl HpkeSuite {
         exporter_context: &[u8],
         len: usize,
     ) -> Result<SecretVec> {
-        self.setup_receiver(enc, sk, info)?.export(exporter_context, len)
+        self.setup_receiver(enc, sk, info)?
+            .export(exporter_context, len)
     }
 }
 
@@ -507,13 +542,24 @@ mod tests {
     fn round_trip_every_supported_suite_and_misuse() {
         let mut rng = test_support::seeded_rng(9180);
         for kem in [HpkeKem::DhKemX25519Sha256, HpkeKem::DhKemP256Sha256] {
-            for kdf in [HpkeKdf::HkdfSha256, HpkeKdf::HkdfSha384, HpkeKdf::HkdfSha512] {
-                for aead in [HpkeAead::Aes128Gcm, HpkeAead::Aes256Gcm, HpkeAead::ChaCha20Poly1305] {
+            for kdf in [
+                HpkeKdf::HkdfSha256,
+                HpkeKdf::HkdfSha384,
+                HpkeKdf::HkdfSha512,
+            ] {
+                for aead in [
+                    HpkeAead::Aes128Gcm,
+                    HpkeAead::Aes256Gcm,
+                    HpkeAead::ChaCha20Poly1305,
+                ] {
                     let suite = HpkeSuite::new(kem, kdf, aead);
                     let (sk, pk) = suite.generate_key_pair(&mut rng).unwrap();
                     let (enc, ct) = suite.seal(&pk, b"info", b"aad", b"msg", &mut rng).unwrap();
                     assert_eq!(suite.open(&enc, &sk, b"info", b"aad", &ct).unwrap(), b"msg");
-                    assert_eq!(suite.open(&enc, &sk, b"info", b"aae", &ct), Err(Error::DecryptionFailed));
+                    assert_eq!(
+                        suite.open(&enc, &sk, b"info", b"aae", &ct),
+                        Err(Error::DecryptionFailed)
+                    );
                     assert_eq!(
                         suite.open(&enc[1..], &sk, b"info", b"aad", &ct),
                         Err(Error::DecryptionFailed)
@@ -528,17 +574,31 @@ mod tests {
                 }
             }
         }
-        let suite = HpkeSuite::new(HpkeKem::DhKemX25519Sha256, HpkeKdf::HkdfSha256, HpkeAead::ExportOnly);
+        let suite = HpkeSuite::new(
+            HpkeKem::DhKemX25519Sha256,
+            HpkeKdf::HkdfSha256,
+            HpkeAead::ExportOnly,
+        );
         let (sk, pk) = suite.generate_key_pair(&mut rng).unwrap();
         let (enc, mut sender) = suite.setup_sender(&pk, b"", &mut rng).unwrap();
         let mut receiver = suite.setup_receiver(&enc, &sk, b"").unwrap();
         assert!(matches!(sender.seal(b"", b"x"), Err(Error::Misuse(_))));
-        assert!(matches!(receiver.open(b"", &[0; 16]), Err(Error::Misuse(_))));
+        assert!(matches!(
+            receiver.open(b"", &[0; 16]),
+            Err(Error::Misuse(_))
+        ));
         assert_eq!(
             sender.export(b"ctx", 32).unwrap().expose_secret(),
             receiver.export(b"ctx", 32).unwrap().expose_secret()
         );
-        let other = HpkeSuite::new(HpkeKem::DhKemP256Sha256, HpkeKdf::HkdfSha256, HpkeAead::Aes128Gcm);
-        assert!(matches!(other.seal(&pk, b"", b"", b"", &mut rng), Err(Error::Misuse(_))));
+        let other = HpkeSuite::new(
+            HpkeKem::DhKemP256Sha256,
+            HpkeKdf::HkdfSha256,
+            HpkeAead::Aes128Gcm,
+        );
+        assert!(matches!(
+            other.seal(&pk, b"", b"", b"", &mut rng),
+            Err(Error::Misuse(_))
+        ));
     }
 }

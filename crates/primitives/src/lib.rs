@@ -10,47 +10,51 @@ pub mod secret;
 
 /// SHA-256/384/512 (FIPS 180-4).
 pub mod hash;
-/// HMAC (RFC 2104).
-pub mod hmac;
 /// HKDF (RFC 5869).
 pub mod hkdf;
+/// HMAC (RFC 2104).
+pub mod hmac;
 
 /// AES-GCM (SP 800-38D) and ChaCha20-Poly1305 (RFC 8439).
 pub mod aead;
 /// AES-256-CBC + HMAC-SHA256, the Double Ratchet's ENCRYPT (Signal Double Ratchet section 5.2).
 pub mod cbc_hmac;
 
-/// X25519 (RFC 7748) with the contributory check.
-pub mod x25519;
 /// Ed25519 (RFC 8032) with strict verification.
 pub mod ed25519;
+/// X25519 (RFC 7748) with the contributory check.
+pub mod x25519;
 
+/// HPKE base mode (RFC 9180).
+pub mod hpke;
 /// ML-KEM-512/768/1024 (FIPS 203) on two backends.
 pub mod mlkem;
 /// The X-Wing hybrid KEM (draft-connolly-cfrg-xwing-kem).
 pub mod xwing;
-/// HPKE base mode (RFC 9180).
-pub mod hpke;
 
-/// Derandomized operations for known-answer tests (feature `hazmat`).
-#[cfg(feature = "hazmat")]
-pub mod hazmat;
 /// Entry points for the fuzz targets (feature `fuzzing`).
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
+/// Derandomized operations for known-answer tests (feature `hazmat`).
+#[cfg(feature = "hazmat")]
+pub mod hazmat;
 
+pub use aead::{AeadAlgorithm, AeadKey, Nonce};
+pub use ed25519::{Ed25519PublicKey, Ed25519SecretKey};
 pub use error::{Error, Result};
 pub use hash::HashAlgorithm;
-pub use hpke::{HpkeAead, HpkeKdf, HpkeKem, HpkePrivateKey, HpkePublicKey, HpkeReceiverContext, HpkeSenderContext, HpkeSuite};
+pub use hpke::{
+    HpkeAead, HpkeKdf, HpkeKem, HpkePrivateKey, HpkePublicKey, HpkeReceiverContext,
+    HpkeSenderContext, HpkeSuite,
+};
 pub use mlkem::{
-    MlKemBackend, MlKemCiphertext, MlKemDecapsulationKey, MlKemEncapsulationKey, MlKemParams, MlKemSharedSecret,
+    MlKemBackend, MlKemCiphertext, MlKemDecapsulationKey, MlKemEncapsulationKey, MlKemParams,
+    MlKemSharedSecret,
 };
 pub use secret::{SecretBytes, SecretVec};
 pub use x25519::{X25519PublicKey, X25519SecretKey};
-pub use ed25519::{Ed25519PublicKey, Ed25519SecretKey};
 pub use xwing::{XWingCiphertext, XWingDecapsulationKey, XWingEncapsulationKey, XWingSharedSecret};
-pub use aead::{AeadAlgorithm, AeadKey, Nonce};
 
 /// The random-number traits this crate's APIs take (`&mut impl CryptoRng`), re-exported so that
 /// protocol crates need no direct dependency on `rand_core`.

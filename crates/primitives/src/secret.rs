@@ -159,7 +159,9 @@ mod tests {
         let c = SecretBytes::from_array([2u8; 8]);
         assert!(bool::from(a.ct_eq(&b)));
         assert!(!bool::from(a.ct_eq(&c)));
-        assert!(!bool::from(SecretVec::from_slice(&[1, 2]).ct_eq(&SecretVec::from_slice(&[1]))));
+        assert!(!bool::from(
+            SecretVec::from_slice(&[1, 2]).ct_eq(&SecretVec::from_slice(&[1]))
+        ));
         assert!(ct_eq_bytes(b"tag", b"tag"));
         assert!(!ct_eq_bytes(b"tag", b"tab"));
     }

@@ -60,7 +60,9 @@ pub struct X25519SecretKey {
 
 impl core::fmt::Debug for X25519SecretKey {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("X25519SecretKey").field("public", &self.public).finish_non_exhaustive()
+        f.debug_struct("X25519SecretKey")
+            .field("public", &self.public)
+            .finish_non_exhaustive()
     }
 }
 
@@ -114,7 +116,8 @@ mod tests {
             one
         }] {
             assert_eq!(
-                sk.diffie_hellman(&X25519PublicKey::from_bytes(u)).unwrap_err(),
+                sk.diffie_hellman(&X25519PublicKey::from_bytes(u))
+                    .unwrap_err(),
                 Error::NonContributory
             );
         }

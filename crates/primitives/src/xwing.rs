@@ -79,12 +79,17 @@ impl XWingEncapsulationKey {
     /// [`Error::InvalidLength`], [`Error::InvalidEncapsulationKey`] or
     /// [`Error::NonContributory`].
     pub fn from_bytes_with(bytes: &[u8], backend: MlKemBackend) -> Result<Self> {
-        Error::check_len("X-Wing encapsulation key", ENCAPSULATION_KEY_LEN, bytes.len())?;
+        Error::check_len(
+            "X-Wing encapsulation key",
+            ENCAPSULATION_KEY_LEN,
+            bytes.len(),
+        )?;
         let (pk_m, pk_x) = bytes.split_at(MLKEM_EK_LEN);
         let mlkem = MlKemEncapsulationKey::from_bytes_with(MlKemParams::MlKem768, pk_m, backend)?;
         let x25519 = X25519PublicKey::try_from_slice(pk_x)?;
         // A point of small order gives zero under every clamped scalar: probe with any one.
-        X25519SecretKey::from_secret(&SecretBytes::from_array([1u8; 32])).diffie_hellman(&x25519)?;
+        X25519SecretKey::from_secret(&SecretBytes::from_array([1u8; 32]))
+            .diffie_hellman(&x25519)?;
         Ok(Self {
             mlkem,
             x25519,
@@ -101,7 +106,10 @@ impl XWingEncapsulationKey {
     ///
     /// # Errors
     /// [`Error::NonContributory`] only if the (already checked) X25519 output were zero.
-    pub fn encapsulate(&self, rng: &mut impl CryptoRng) -> Result<(XWingCiphertext, XWingSharedSecret)> {
+    pub fn encapsulate(
+        &self,
+        rng: &mut impl CryptoRng,
+    ) -> Result<(XWingCiphertext, XWingSharedSecret)> {
         self.encapsulate_deterministic(&SecretBytes::random(rng))
     }
 

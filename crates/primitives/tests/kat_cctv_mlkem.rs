@@ -35,8 +35,8 @@
 )]
 
 use primitives::{
-    Error, MlKemBackend, MlKemCiphertext, MlKemDecapsulationKey, MlKemEncapsulationKey, MlKemParams,
-    SecretBytes, hazmat,
+    Error, MlKemBackend, MlKemCiphertext, MlKemDecapsulationKey, MlKemEncapsulationKey,
+    MlKemParams, SecretBytes, hazmat,
 };
 use shake::{ExtendableOutput as _, Update as _, XofReader as _};
 use test_support::{cctv_field, parse_cctv, read_upstream, unhex};
@@ -78,15 +78,25 @@ fn cctv_modulus() {
     for (p, expected_lines) in MlKemParams::ALL.into_iter().zip([775usize, 780, 1040]) {
         let rel = format!("cctv/ML-KEM/modulus/{}.gz", file_name(p));
         let body = text(&rel);
-        let lines: Vec<&str> = body.lines().map(str::trim).filter(|l| !l.is_empty()).collect();
+        let lines: Vec<&str> = body
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect();
         assert_eq!(lines.len(), expected_lines, "{rel}: line count");
         for (n, line) in lines.iter().enumerate() {
             let ctx = format!("{rel} line {}", n + 1);
             let ek = unhex(line);
-            assert_eq!(ek.len(), p.encapsulation_key_len(), "{ctx}: the length check must not be what rejects");
+            assert_eq!(
+                ek.len(),
+                p.encapsulation_key_len(),
+                "{ctx}: the length check must not be what rejects"
+            );
             let t_hat = &ek[..384 * p.k()];
             let coefficients = decode12(t_hat);
-            let high: Vec<usize> = (0..coefficients.len()).filter(|&i| coefficients[i] >= Q).collect();
+            let high: Vec<usize> = (0..coefficients.len())
+                .filter(|&i| coefficients[i] >= Q)
+                .collect();
             assert_eq!(high.len(), 1, "{ctx}: exactly one coefficient in q..4095");
 
             // Positive twin: the same key with that coefficient reduced mod q.
@@ -94,14 +104,18 @@ fn cctv_modulus() {
             let reduced = coefficients[i] - Q;
             let mut twin = ek.clone();
             let at = 3 * (i / 2);
-            if i % 2 == 0 {
+            if i.is_multiple_of(2) {
                 twin[at] = reduced.to_le_bytes()[0];
                 twin[at + 1] = (twin[at + 1] & 0xf0) | reduced.to_le_bytes()[1];
             } else {
                 twin[at + 1] = (twin[at + 1] & 0x0f) | (reduced.to_le_bytes()[0] << 4);
                 twin[at + 2] = (reduced >> 4).to_le_bytes()[0];
             }
-            assert_eq!(decode12(&twin[..384 * p.k()])[i], reduced, "{ctx}: twin encoding");
+            assert_eq!(
+                decode12(&twin[..384 * p.k()])[i],
+                reduced,
+                "{ctx}: twin encoding"
+            );
 
             for &backend in MlKemBackend::all() {
                 assert_eq!(
@@ -131,7 +145,11 @@ fn cctv_strcmp() {
         let records = parse_cctv(&text(&rel));
         assert_eq!(records.len(), 1, "{rel}: one record");
         for (n, record) in records.iter().enumerate() {
-            let (dk, c, k) = (cctv_field(record, "dk"), cctv_field(record, "c"), cctv_field(record, "K"));
+            let (dk, c, k) = (
+                cctv_field(record, "dk"),
+                cctv_field(record, "c"),
+                cctv_field(record, "K"),
+            );
             assert_eq!(
                 k,
                 implicit_rejection_key(&dk[dk.len() - 32..], c).as_slice(),
@@ -139,8 +157,11 @@ fn cctv_strcmp() {
             );
             for &backend in MlKemBackend::all() {
                 let ctx = format!("{rel} record {n} ({backend:?})");
-                let key = MlKemDecapsulationKey::from_expanded(p, dk, backend).unwrap_or_else(|e| panic!("{ctx}: {e}"));
-                let got = key.decapsulate(&MlKemCiphertext::from_bytes(p, c).unwrap()).unwrap();
+                let key = MlKemDecapsulationKey::from_expanded(p, dk, backend)
+                    .unwrap_or_else(|e| panic!("{ctx}: {e}"));
+                let got = key
+                    .decapsulate(&MlKemCiphertext::from_bytes(p, c).unwrap())
+                    .unwrap();
                 assert_eq!(got.expose_secret().as_slice(), k, "{ctx}: K");
             }
             cases += 1;
@@ -154,13 +175,17 @@ fn cctv_strcmp() {
 fn cctv_unlucky_sample() {
     let mut cases = 0usize;
     for p in MlKemParams::ALL {
-        let rel = format!("cctv/ML-KEM/unluckysample-fips203-final-pr13/{}", file_name(p));
+        let rel = format!(
+            "cctv/ML-KEM/unluckysample-fips203-final-pr13/{}",
+            file_name(p)
+        );
         let records = parse_cctv(&text(&rel));
         assert_eq!(records.len(), 1, "{rel}: one record");
         for (n, r) in records.iter().enumerate() {
             let field = |name| cctv_field(r, name);
             let (ek, dk, c, k) = (field("ek"), field("dk"), field("c"), field("K"));
-            let seed = SecretBytes::<64>::try_from_slice(&[field("d"), field("z")].concat()).unwrap();
+            let seed =
+                SecretBytes::<64>::try_from_slice(&[field("d"), field("z")].concat()).unwrap();
             let m = SecretBytes::<32>::try_from_slice(field("m")).unwrap();
             for &backend in MlKemBackend::all() {
                 let ctx = format!("{rel} record {n} ({backend:?})");
@@ -171,11 +196,20 @@ fn cctv_unlucky_sample() {
                     dk,
                     "{ctx}: expanded dk"
                 );
-                let imported = MlKemDecapsulationKey::from_expanded(p, dk, backend).unwrap_or_else(|e| panic!("{ctx}: {e}"));
-                assert_eq!(imported.encapsulation_key().as_bytes(), ek, "{ctx}: imported ek");
+                let imported = MlKemDecapsulationKey::from_expanded(p, dk, backend)
+                    .unwrap_or_else(|e| panic!("{ctx}: {e}"));
+                assert_eq!(
+                    imported.encapsulation_key().as_bytes(),
+                    ek,
+                    "{ctx}: imported ek"
+                );
                 let ct = MlKemCiphertext::from_bytes(p, c).unwrap();
                 for key in [&seeded, &imported] {
-                    assert_eq!(key.decapsulate(&ct).unwrap().expose_secret().as_slice(), k, "{ctx}: decaps K");
+                    assert_eq!(
+                        key.decapsulate(&ct).unwrap().expose_secret().as_slice(),
+                        k,
+                        "{ctx}: decaps K"
+                    );
                 }
                 let encaps_key = MlKemEncapsulationKey::from_bytes_with(p, ek, backend).unwrap();
                 let (got_c, got_k) = hazmat::mlkem_encapsulate_deterministic(&encaps_key, &m);
@@ -202,7 +236,10 @@ fn accumulated(p: MlKemParams, backend: MlKemBackend, rounds: usize) -> [u8; 32]
         rng.read(&mut ct_random);
 
         let dk = MlKemDecapsulationKey::from_seed_with(p, &SecretBytes::from_array(d_z), backend);
-        let (ct, k) = hazmat::mlkem_encapsulate_deterministic(dk.encapsulation_key(), &SecretBytes::from_array(m));
+        let (ct, k) = hazmat::mlkem_encapsulate_deterministic(
+            dk.encapsulation_key(),
+            &SecretBytes::from_array(m),
+        );
         let k_decaps = dk.decapsulate(&ct).unwrap();
         assert_eq!(
             k_decaps.expose_secret(),
@@ -238,9 +275,18 @@ fn cctv_accumulated_10k() {
     const ROUNDS: usize = 10_000;
     // Final FIPS 203 hashes (CCTV PR #13), MANIFEST-kem.md section 2.
     let expected = [
-        (MlKemParams::MlKem512, "705dcffc87f4e67e35a09dcaa31772e86f3341bd3ccf1e78a5fef99ae6a35a13"),
-        (MlKemParams::MlKem768, "f959d18d3d1180121433bf0e05f11e7908cf9d03edc150b2b07cb90bef5bc1c1"),
-        (MlKemParams::MlKem1024, "e3bf82b013307b2e9d47dde791ff6dfc82e694e6382404abdb948b908b75bad5"),
+        (
+            MlKemParams::MlKem512,
+            "705dcffc87f4e67e35a09dcaa31772e86f3341bd3ccf1e78a5fef99ae6a35a13",
+        ),
+        (
+            MlKemParams::MlKem768,
+            "f959d18d3d1180121433bf0e05f11e7908cf9d03edc150b2b07cb90bef5bc1c1",
+        ),
+        (
+            MlKemParams::MlKem1024,
+            "e3bf82b013307b2e9d47dde791ff6dfc82e694e6382404abdb948b908b75bad5",
+        ),
     ];
     // One thread per parameter set: the rounds are sequential (one RNG stream), the sets are not.
     let results: Vec<(MlKemParams, MlKemBackend, [u8; 32])> = std::thread::scope(|s| {
@@ -255,12 +301,20 @@ fn cctv_accumulated_10k() {
                 })
             })
             .collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap()).collect()
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
     });
     assert_eq!(results.len(), 3 * MlKemBackend::all().len());
     for (p, backend, hash) in &results {
         let want = expected.iter().find(|(q, _)| q == p).unwrap().1;
-        assert_eq!(test_support::hex(hash), want, "{} ({backend:?}): accumulated 10k hash", p.name());
+        assert_eq!(
+            test_support::hex(hash),
+            want,
+            "{} ({backend:?}): accumulated 10k hash",
+            p.name()
+        );
     }
     test_support::report("cctv-mlkem-accumulated-10k", 3 * ROUNDS, 0);
 }

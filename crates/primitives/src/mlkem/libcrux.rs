@@ -3,7 +3,9 @@
 //! libcrux keeps keys in their packed FIPS 203 encodings and does not zeroize them, so the
 //! private key lives in [`Dk`], which zeroizes it on drop.
 
-use libcrux_ml_kem::{MlKemCiphertext, MlKemPrivateKey, MlKemPublicKey, mlkem512, mlkem768, mlkem1024};
+use libcrux_ml_kem::{
+    MlKemCiphertext, MlKemPrivateKey, MlKemPublicKey, mlkem512, mlkem768, mlkem1024,
+};
 use zeroize::Zeroize;
 
 use super::{ENCAPS_RANDOMNESS_LEN, MlKemParams, MlKemSharedSecret, SEED_LEN};
@@ -46,7 +48,8 @@ impl Ek {
     pub(super) fn from_bytes(params: MlKemParams, bytes: &[u8]) -> Result<Self> {
         macro_rules! decode {
             ($v:ident, $m:ident) => {{
-                let pk = MlKemPublicKey::try_from(bytes).map_err(|_| Error::InvalidEncapsulationKey)?;
+                let pk =
+                    MlKemPublicKey::try_from(bytes).map_err(|_| Error::InvalidEncapsulationKey)?;
                 if !$m::validate_public_key(&pk) {
                     return Err(Error::InvalidEncapsulationKey);
                 }
@@ -68,7 +71,10 @@ impl Ek {
         }
     }
 
-    pub(super) fn encapsulate(&self, m: &SecretBytes<ENCAPS_RANDOMNESS_LEN>) -> (Box<[u8]>, MlKemSharedSecret) {
+    pub(super) fn encapsulate(
+        &self,
+        m: &SecretBytes<ENCAPS_RANDOMNESS_LEN>,
+    ) -> (Box<[u8]>, MlKemSharedSecret) {
         let m = *m.expose_secret();
         let (ct, ss): (Box<[u8]>, [u8; 32]) = match self {
             Self::P512(pk) => {
@@ -108,9 +114,15 @@ impl Dk {
     pub(super) fn from_expanded(params: MlKemParams, dk: &[u8]) -> Result<Self> {
         let bad = |_| Error::InvalidDecapsulationKey;
         Ok(match params {
-            MlKemParams::MlKem512 => Self::P512(Box::new(MlKemPrivateKey::try_from(dk).map_err(bad)?)),
-            MlKemParams::MlKem768 => Self::P768(Box::new(MlKemPrivateKey::try_from(dk).map_err(bad)?)),
-            MlKemParams::MlKem1024 => Self::P1024(Box::new(MlKemPrivateKey::try_from(dk).map_err(bad)?)),
+            MlKemParams::MlKem512 => {
+                Self::P512(Box::new(MlKemPrivateKey::try_from(dk).map_err(bad)?))
+            }
+            MlKemParams::MlKem768 => {
+                Self::P768(Box::new(MlKemPrivateKey::try_from(dk).map_err(bad)?))
+            }
+            MlKemParams::MlKem1024 => {
+                Self::P1024(Box::new(MlKemPrivateKey::try_from(dk).map_err(bad)?))
+            }
         })
     }
 
@@ -127,9 +139,15 @@ impl Dk {
     pub(super) fn decapsulate(&self, ct: &[u8]) -> Result<MlKemSharedSecret> {
         let bad = |_| Error::Misuse("ML-KEM ciphertext length");
         let ss = match self {
-            Self::P512(sk) => mlkem512::decapsulate(sk, &MlKemCiphertext::try_from(ct).map_err(bad)?),
-            Self::P768(sk) => mlkem768::decapsulate(sk, &MlKemCiphertext::try_from(ct).map_err(bad)?),
-            Self::P1024(sk) => mlkem1024::decapsulate(sk, &MlKemCiphertext::try_from(ct).map_err(bad)?),
+            Self::P512(sk) => {
+                mlkem512::decapsulate(sk, &MlKemCiphertext::try_from(ct).map_err(bad)?)
+            }
+            Self::P768(sk) => {
+                mlkem768::decapsulate(sk, &MlKemCiphertext::try_from(ct).map_err(bad)?)
+            }
+            Self::P1024(sk) => {
+                mlkem1024::decapsulate(sk, &MlKemCiphertext::try_from(ct).map_err(bad)?)
+            }
         };
         Ok(SecretBytes::from_array(ss))
     }

@@ -24,9 +24,9 @@
 //! `libcrux` feature, Cryspen's formally verified `libcrux-ml-kem`. Both pass the same vectors
 //! and are cross-checked against each other in the tests.
 
-mod rustcrypto;
 #[cfg(feature = "libcrux")]
 mod libcrux;
+mod rustcrypto;
 
 use rand_core::CryptoRng;
 use sha3::Digest as _;
@@ -188,12 +188,18 @@ impl MlKemEncapsulationKey {
     ///
     /// # Errors
     /// As [`Self::from_bytes`].
-    pub fn from_bytes_with(params: MlKemParams, bytes: &[u8], backend: MlKemBackend) -> Result<Self> {
+    pub fn from_bytes_with(
+        params: MlKemParams,
+        bytes: &[u8],
+        backend: MlKemBackend,
+    ) -> Result<Self> {
         if bytes.len() != params.encapsulation_key_len() {
             return Err(Error::InvalidEncapsulationKey);
         }
         let inner = match backend {
-            MlKemBackend::RustCrypto => EkInner::RustCrypto(rustcrypto::Ek::from_bytes(params, bytes)?),
+            MlKemBackend::RustCrypto => {
+                EkInner::RustCrypto(rustcrypto::Ek::from_bytes(params, bytes)?)
+            }
             #[cfg(feature = "libcrux")]
             MlKemBackend::Libcrux => EkInner::Libcrux(libcrux::Ek::from_bytes(params, bytes)?),
         };
@@ -249,7 +255,12 @@ pub struct MlKemCiphertext {
 
 impl core::fmt::Debug for MlKemCiphertext {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "MlKemCiphertext({}, {} bytes)", self.params.name(), self.bytes.len())
+        write!(
+            f,
+            "MlKemCiphertext({}, {} bytes)",
+            self.params.name(),
+            self.bytes.len()
+        )
     }
 }
 
@@ -306,11 +317,19 @@ impl MlKemDecapsulationKey {
     }
 
     /// As [`Self::from_seed`], on the given backend.
-    pub fn from_seed_with(params: MlKemParams, seed: &SecretBytes<SEED_LEN>, backend: MlKemBackend) -> Self {
+    pub fn from_seed_with(
+        params: MlKemParams,
+        seed: &SecretBytes<SEED_LEN>,
+        backend: MlKemBackend,
+    ) -> Self {
         let (inner, ek_bytes, ek_inner) = match backend {
             MlKemBackend::RustCrypto => {
                 let (dk, ek) = rustcrypto::Dk::from_seed(params, seed);
-                (DkInner::RustCrypto(dk), ek.to_bytes(), EkInner::RustCrypto(ek))
+                (
+                    DkInner::RustCrypto(dk),
+                    ek.to_bytes(),
+                    EkInner::RustCrypto(ek),
+                )
             }
             #[cfg(feature = "libcrux")]
             MlKemBackend::Libcrux => {
@@ -342,11 +361,17 @@ impl MlKemDecapsulationKey {
         let ek = MlKemEncapsulationKey::from_bytes_with(params, ek_bytes, backend)
             .map_err(|_| Error::InvalidDecapsulationKey)?;
         let inner = match backend {
-            MlKemBackend::RustCrypto => DkInner::RustCrypto(rustcrypto::Dk::from_expanded(params, dk)?),
+            MlKemBackend::RustCrypto => {
+                DkInner::RustCrypto(rustcrypto::Dk::from_expanded(params, dk)?)
+            }
             #[cfg(feature = "libcrux")]
             MlKemBackend::Libcrux => DkInner::Libcrux(libcrux::Dk::from_expanded(params, dk)?),
         };
-        Ok(Self { seed: None, ek, inner })
+        Ok(Self {
+            seed: None,
+            ek,
+            inner,
+        })
     }
 
     /// The parameter set.

@@ -24,8 +24,11 @@ impl Ek {
     pub(super) fn from_bytes(params: MlKemParams, bytes: &[u8]) -> Result<Self> {
         macro_rules! decode {
             ($variant:ident, $p:ty) => {{
-                let arr = bytes.try_into().map_err(|_| Error::InvalidEncapsulationKey)?;
-                let ek = ml_kem::EncapsulationKey::<$p>::new(arr).map_err(|_| Error::InvalidEncapsulationKey)?;
+                let arr = bytes
+                    .try_into()
+                    .map_err(|_| Error::InvalidEncapsulationKey)?;
+                let ek = ml_kem::EncapsulationKey::<$p>::new(arr)
+                    .map_err(|_| Error::InvalidEncapsulationKey)?;
                 Ok(Self::$variant(Box::new(ek)))
             }};
         }
@@ -44,7 +47,10 @@ impl Ek {
         }
     }
 
-    pub(super) fn encapsulate(&self, m: &SecretBytes<ENCAPS_RANDOMNESS_LEN>) -> (Box<[u8]>, MlKemSharedSecret) {
+    pub(super) fn encapsulate(
+        &self,
+        m: &SecretBytes<ENCAPS_RANDOMNESS_LEN>,
+    ) -> (Box<[u8]>, MlKemSharedSecret) {
         let m = ml_kem::B32::from(*m.expose_secret());
         let (ct, ss) = match self {
             Self::P512(ek) => {
