@@ -80,10 +80,8 @@ impl MessageKey {
         plaintext: &[u8],
         out: &mut Vec<u8>,
     ) -> Result<()> {
-        let ciphertext = self
-            .key
-            .seal(&self.nonce, &associated_data(header, aad), plaintext)?;
-        out.extend_from_slice(&ciphertext);
+        self.key
+            .seal_append(&self.nonce, &associated_data(header, aad), plaintext, out)?;
         Ok(())
     }
 

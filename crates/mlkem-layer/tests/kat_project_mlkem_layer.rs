@@ -30,7 +30,7 @@
 
 mod common;
 
-use common::{RecordingRng, ReplayRng, backend_name};
+use common::{RecordingRng, ReplayRng};
 use mlkem_layer::{
     DecapsulationKey, EncapsulationKey, Error, MlKemBackend, ParameterSet, open, seal,
 };
@@ -219,7 +219,7 @@ fn project_mlkem_layer_kats() {
         assert_eq!(hex(sealed.as_bytes()), hex(&envelope), "case {id}");
 
         for &backend in MlKemBackend::all() {
-            let which = format!("case {id}, {}", backend_name(backend));
+            let which = format!("case {id}, {}", backend.name());
             // 1. Keys from the seed.
             let dk = DecapsulationKey::from_seed_with(params, &seed, backend).unwrap();
             assert_eq!(hex(dk.encapsulation_key().as_bytes()), hex(&ek), "{which}");

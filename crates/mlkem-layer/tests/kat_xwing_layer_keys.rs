@@ -17,7 +17,6 @@
 
 mod common;
 
-use common::backend_name;
 use mlkem_layer::{DecapsulationKey, EncapsulationKey, Error, MlKemBackend, ParameterSet};
 use test_support::{hex, hex_field, report, upstream_json};
 
@@ -34,7 +33,7 @@ fn xwing_vector_seeds_give_the_vector_public_keys_key_2() {
             "case {i}"
         );
         for &backend in MlKemBackend::all() {
-            let which = format!("case {i}, {}", backend_name(backend));
+            let which = format!("case {i}, {}", backend.name());
             let dk = DecapsulationKey::from_seed_with(ParameterSet::XWing, &seed, backend).unwrap();
             assert_eq!(hex(dk.encapsulation_key().as_bytes()), hex(&pk), "{which}");
             assert_eq!(dk.export_seed().expose_secret(), seed.as_slice(), "{which}");

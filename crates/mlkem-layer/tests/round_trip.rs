@@ -10,7 +10,7 @@
 
 mod common;
 
-use common::{ReplayRng, backend_name};
+use common::ReplayRng;
 use mlkem_layer::{
     Config, DEFAULT_MAX_PLAINTEXT, DecapsulationKey, EncapsulationKey, EnvelopeRef, Error,
     MlKemBackend, ParameterSet, open, open_with, seal, seal_with,
@@ -22,7 +22,7 @@ fn every_parameter_set_and_backend_round_trips() {
     let mut rng = seeded_rng(1);
     for params in ParameterSet::ALL {
         for &backend in MlKemBackend::all() {
-            let which = format!("{params}, {}", backend_name(backend));
+            let which = format!("{params}, {}", backend.name());
             let dk = DecapsulationKey::generate_with(params, &mut rng, backend);
             assert_eq!(dk.params(), params);
             let ek = dk.encapsulation_key();

@@ -15,21 +15,12 @@ use primitives::{
     MlKemDecapsulationKey, MlKemParams, Nonce, SecretBytes, X25519PublicKey, X25519SecretKey,
 };
 
-fn backend_name(b: MlKemBackend) -> &'static str {
-    match b {
-        MlKemBackend::RustCrypto => "rustcrypto",
-        #[cfg(feature = "libcrux")]
-        MlKemBackend::Libcrux => "libcrux",
-        _ => "other",
-    }
-}
-
 fn mlkem(c: &mut Criterion) {
     let mut rng = test_support::seeded_rng(1);
     for params in MlKemParams::ALL {
         let mut group = c.benchmark_group(format!("mlkem/{}", params.name()));
         for &backend in MlKemBackend::all() {
-            let name = backend_name(backend);
+            let name = backend.name();
             let seed = SecretBytes::<64>::random(&mut rng);
             group.bench_function(BenchmarkId::new("keygen", name), |b| {
                 b.iter(|| MlKemDecapsulationKey::from_seed_with(params, black_box(&seed), backend));

@@ -127,27 +127,58 @@ impl AeadKey {
     /// # Errors
     /// [`Error::Misuse`] if the plaintext exceeds [`MAX_AEAD_PLAINTEXT`].
     pub fn seal(&self, nonce: &Nonce, aad: &[u8], plaintext: &[u8]) -> Result<Vec<u8>> {
-        let mut buf = Vec::with_capacity(plaintext.len().saturating_add(TAG_LEN));
-        buf.extend_from_slice(plaintext);
-        self.seal_in_place(nonce, aad, &mut buf)?;
-        Ok(buf)
+        let mut out = Vec::with_capacity(plaintext.len().saturating_add(TAG_LEN));
+        self.seal_append(nonce, aad, plaintext, &mut out)?;
+        Ok(out)
+    }
+
+    /// Encrypts `plaintext` with `aad` and appends `ciphertext || tag` to `out`, so that a
+    /// caller building a message (header, then ciphertext) copies the plaintext once. On error
+    /// `out` is left as it was.
+    ///
+    /// # Errors
+    /// [`Error::Misuse`] if the plaintext exceeds [`MAX_AEAD_PLAINTEXT`].
+    pub fn seal_append(
+        &self,
+        nonce: &Nonce,
+        aad: &[u8],
+        plaintext: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Result<()> {
+        check_plaintext_len(plaintext.len())?;
+        let start = out.len();
+        out.reserve(plaintext.len().saturating_add(TAG_LEN));
+        out.extend_from_slice(plaintext);
+        let tag = self.encrypt_detached(nonce, aad, &mut out[start..]);
+        match tag {
+            Ok(tag) => {
+                out.extend_from_slice(&tag);
+                Ok(())
+            }
+            Err(e) => {
+                out[start..].zeroize();
+                out.truncate(start);
+                Err(e)
+            }
+        }
     }
 
     /// Encrypts `buf` in place and appends the tag.
     ///
     /// # Errors
-    /// [`Error::Misuse`] if the plaintext exceeds [`MAX_AEAD_PLAINTEXT`].
+    /// [`Error::Misuse`] if the plaintext exceeds [`MAX_AEAD_PLAINTEXT`]; `buf` is then left
+    /// as it was.
     pub fn seal_in_place(&self, nonce: &Nonce, aad: &[u8], buf: &mut Vec<u8>) -> Result<()> {
-        if u64::try_from(buf.len()).map_or(true, |n| n > MAX_AEAD_PLAINTEXT) {
-            return Err(Error::Misuse("AEAD plaintext too long"));
-        }
-        let n = aead::array::Array::from(nonce.0);
-        let tag = with_cipher!(&self.cipher, c => c
-            .encrypt_inout_detached(&n, aad, buf.as_mut_slice().into())
-            .map(|t| t.to_vec()))
-        .map_err(|_| Error::Misuse("AEAD plaintext too long"))?;
+        check_plaintext_len(buf.len())?;
+        let tag = self.encrypt_detached(nonce, aad, buf)?;
         buf.extend_from_slice(&tag);
         Ok(())
+    }
+
+    fn encrypt_detached(&self, nonce: &Nonce, aad: &[u8], buf: &mut [u8]) -> Result<[u8; TAG_LEN]> {
+        let n = aead::array::Array::from(nonce.0);
+        with_cipher!(&self.cipher, c => c.encrypt_inout_detached(&n, aad, buf.into()).map(Into::into))
+            .map_err(|_| Error::Misuse("AEAD plaintext too long"))
     }
 
     /// Authenticates and decrypts `ciphertext || tag`, reading the ciphertext where it lies
@@ -205,6 +236,14 @@ impl AeadKey {
     }
 }
 
+fn check_plaintext_len(len: usize) -> Result<()> {
+    if u64::try_from(len).map_or(true, |n| n > MAX_AEAD_PLAINTEXT) {
+        Err(Error::Misuse("AEAD plaintext too long"))
+    } else {
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,6 +259,14 @@ mod tests {
             let nonce = Nonce::from_array([1u8; 12]);
             let ct = key.seal(&nonce, b"ad", b"hello").unwrap();
             assert_eq!(ct.len(), 5 + TAG_LEN);
+            let mut appended = b"header".to_vec();
+            key.seal_append(&nonce, b"ad", b"hello", &mut appended)
+                .unwrap();
+            assert_eq!(&appended[..6], b"header");
+            assert_eq!(&appended[6..], ct.as_slice());
+            let mut in_place = b"hello".to_vec();
+            key.seal_in_place(&nonce, b"ad", &mut in_place).unwrap();
+            assert_eq!(in_place, ct);
             assert_eq!(key.open(&nonce, b"ad", &ct).unwrap(), b"hello");
             assert_eq!(key.open(&nonce, b"ae", &ct), Err(Error::DecryptionFailed));
             for i in 0..ct.len() {

@@ -6,11 +6,6 @@ use std::convert::Infallible;
 
 use mlkem_layer::rand::{CryptoRng, TryCryptoRng, TryRng};
 
-/// Name of an ML-KEM backend for messages and ids.
-pub(crate) fn backend_name(backend: mlkem_layer::MlKemBackend) -> String {
-    format!("{backend:?}").to_lowercase()
-}
-
 /// An RNG that hands out exactly the given bytes, then panics: it feeds a seal the recorded
 /// encapsulation randomness, and proves that a refused seal drew nothing.
 pub(crate) struct ReplayRng {

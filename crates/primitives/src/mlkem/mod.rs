@@ -122,6 +122,15 @@ impl Default for MlKemBackend {
 }
 
 impl MlKemBackend {
+    /// A short lower-case name, for messages and benchmark ids.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::RustCrypto => "rustcrypto",
+            #[cfg(feature = "libcrux")]
+            Self::Libcrux => "libcrux",
+        }
+    }
+
     /// Every backend compiled in.
     pub fn all() -> &'static [Self] {
         &[
