@@ -1,6 +1,8 @@
 //! SHA-2 (FIPS 180-4): SHA-256, SHA-384 and SHA-512, chosen at run time by [`HashAlgorithm`].
 //!
-//! Digests are not secret: they are returned as plain [`Digest`](crate::hash::Digest) values.
+//! Digests are usually public, but protocols also hash secrets (XEdDSA hashes its secret
+//! scalar and nonce), so hasher states (sha2's `zeroize` feature) and [`Digest`](crate::hash::Digest) values are
+//! wiped when dropped.
 
 use sha2::Digest as _;
 
@@ -34,8 +36,8 @@ impl HashAlgorithm {
     }
 }
 
-/// A hash output of up to 64 bytes; only the first `len` bytes are meaningful.
-#[derive(Clone, PartialEq, Eq, Hash)]
+/// A hash output of up to 64 bytes; only the first `len` bytes are meaningful. Zeroized on drop.
+#[derive(Clone, PartialEq, Eq, Hash, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
 pub struct Digest {
     bytes: [u8; 64],
     len: usize,

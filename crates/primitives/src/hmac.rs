@@ -4,9 +4,10 @@ use hmac::{KeyInit, Mac};
 
 use crate::{Error, HashAlgorithm, Result, limits::MIN_TRUNCATED_TAG_LEN, secret::ct_eq_bytes};
 
-/// An HMAC tag: a full-length MAC output. Compare tags only with [`Tag::ct_eq`] or through
-/// [`verify`].
-#[derive(Clone)]
+/// An HMAC output. Compare tags only with [`Tag::ct_eq`] or through [`verify`]. Zeroized on
+/// drop, because protocols also use HMAC as a PRF whose outputs are keys (the Double Ratchet's
+/// `KDF_CK`).
+#[derive(Clone, zeroize::Zeroize, zeroize::ZeroizeOnDrop)]
 pub struct Tag {
     bytes: [u8; 64],
     len: usize,

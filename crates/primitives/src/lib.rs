@@ -20,6 +20,8 @@ pub mod aead;
 /// AES-256-CBC + HMAC-SHA256, the Double Ratchet's ENCRYPT (Signal Double Ratchet section 5.2).
 pub mod cbc_hmac;
 
+/// Edwards25519 group operations (RFC 8032 section 5.1) for signature schemes built in protocol crates.
+pub mod curve25519;
 /// Ed25519 (RFC 8032) with strict verification.
 pub mod ed25519;
 /// X25519 (RFC 7748) with the contributory check.

@@ -39,19 +39,9 @@ use primitives::{
     MlKemParams, SecretBytes, hazmat,
 };
 use shake::{ExtendableOutput as _, Update as _, XofReader as _};
-use test_support::{cctv_field, parse_cctv, read_upstream, unhex};
+use test_support::{cctv_field, implicit_rejection_key, parse_cctv, read_upstream, unhex};
 
 const Q: u16 = 3329;
-
-/// `J(z || c)` = SHAKE-256(z || c, 32): the FIPS 203 implicit-rejection key.
-fn implicit_rejection_key(z: &[u8], c: &[u8]) -> [u8; 32] {
-    let mut xof = shake::Shake256::default();
-    xof.update(z);
-    xof.update(c);
-    let mut out = [0u8; 32];
-    xof.finalize_xof().read(&mut out);
-    out
-}
 
 fn file_name(p: MlKemParams) -> String {
     format!("{}.txt", p.name())

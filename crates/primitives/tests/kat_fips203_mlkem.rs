@@ -41,25 +41,7 @@ use primitives::{
     Error, MlKemBackend, MlKemCiphertext, MlKemDecapsulationKey, MlKemEncapsulationKey,
     MlKemParams, SecretBytes, hazmat,
 };
-use test_support::{Json, hex_field, str_field};
-
-/// `J(z || c)` = SHAKE-256(z || c, 32): the FIPS 203 implicit-rejection key.
-fn implicit_rejection_key(z: &[u8], c: &[u8]) -> [u8; 32] {
-    use shake::{ExtendableOutput as _, Update as _, XofReader as _};
-    let mut xof = shake::Shake256::default();
-    xof.update(z);
-    xof.update(c);
-    let mut out = [0u8; 32];
-    xof.finalize_xof().read(&mut out);
-    out
-}
-
-fn params(name: &str) -> MlKemParams {
-    MlKemParams::ALL
-        .into_iter()
-        .find(|p| p.name() == name)
-        .unwrap_or_else(|| panic!("unknown parameterSet {name}"))
-}
+use test_support::{Json, hex_field, implicit_rejection_key, str_field};
 
 fn seed(d: &[u8], z: &[u8]) -> SecretBytes<64> {
     SecretBytes::try_from_slice(&[d, z].concat()).expect("d and z are 32 bytes each")
@@ -92,7 +74,8 @@ fn fips203_keygen() {
     let mut cases = 0usize;
     let mut per_backend = vec![0usize; MlKemBackend::all().len()];
     for group in groups(&file) {
-        let p = params(str_field(group, "parameterSet"));
+        let p =
+            MlKemParams::from_name(str_field(group, "parameterSet")).expect("known parameterSet");
         assert_eq!(tests(group).len(), 25, "{}: 25 tests per group", p.name());
         for test in tests(group) {
             let id = tc_id(test);
@@ -197,7 +180,8 @@ fn encap_decap(rel: &str, revision: &str, family: &str) {
     let mut counts = Counts::default();
     let mut per_backend = vec![0usize; MlKemBackend::all().len()];
     for group in groups(&file) {
-        let p = params(str_field(group, "parameterSet"));
+        let p =
+            MlKemParams::from_name(str_field(group, "parameterSet")).expect("known parameterSet");
         let function = str_field(group, "function");
         let key_format = str_field(group, "keyFormat");
         for test in tests(group) {

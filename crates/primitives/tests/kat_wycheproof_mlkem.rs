@@ -43,7 +43,7 @@ use primitives::{
     Error, MlKemBackend, MlKemCiphertext, MlKemDecapsulationKey, MlKemEncapsulationKey,
     MlKemParams, SecretBytes, hazmat,
 };
-use test_support::{Json, str_field, unhex};
+use test_support::{Json, implicit_rejection_key, str_field, unhex};
 
 /// One Wycheproof ML-KEM test, from either loader.
 #[derive(Debug)]
@@ -119,24 +119,6 @@ impl Case {
     }
 }
 
-/// `J(z || c)` = SHAKE-256(z || c, 32): the FIPS 203 implicit-rejection key.
-fn implicit_rejection_key(z: &[u8], c: &[u8]) -> [u8; 32] {
-    use shake::{ExtendableOutput as _, Update as _, XofReader as _};
-    let mut xof = shake::Shake256::default();
-    xof.update(z);
-    xof.update(c);
-    let mut out = [0u8; 32];
-    xof.finalize_xof().read(&mut out);
-    out
-}
-
-fn params(name: &str) -> MlKemParams {
-    MlKemParams::ALL
-        .into_iter()
-        .find(|p| p.name() == name)
-        .unwrap_or_else(|| panic!("unknown parameterSet {name}"))
-}
-
 fn bits(p: MlKemParams) -> &'static str {
     &p.name()["ML-KEM-".len()..]
 }
@@ -149,7 +131,11 @@ fn load(rel: &str, group_type: &str, p: MlKemParams) -> Vec<Case> {
     let mut cases = Vec::new();
     for group in file["testGroups"].as_array().expect("testGroups") {
         assert_eq!(str_field(group, "type"), group_type, "{rel}");
-        assert_eq!(params(str_field(group, "parameterSet")), p, "{rel}");
+        assert_eq!(
+            MlKemParams::from_name(str_field(group, "parameterSet")).expect("known parameterSet"),
+            p,
+            "{rel}"
+        );
         cases.extend(
             group["tests"]
                 .as_array()

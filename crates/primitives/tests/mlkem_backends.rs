@@ -32,17 +32,7 @@ mod equivalence {
     use proptest::prelude::*;
 
     use super::*;
-
-    /// `J(z || c)` = SHAKE-256(z || c, 32): the FIPS 203 implicit-rejection key.
-    fn implicit_rejection_key(z: &[u8], c: &[u8]) -> [u8; 32] {
-        use shake::{ExtendableOutput as _, Update as _, XofReader as _};
-        let mut xof = shake::Shake256::default();
-        xof.update(z);
-        xof.update(c);
-        let mut out = [0u8; 32];
-        xof.finalize_xof().read(&mut out);
-        out
-    }
+    use test_support::implicit_rejection_key;
 
     const BACKENDS: [MlKemBackend; 2] = [MlKemBackend::RustCrypto, MlKemBackend::Libcrux];
 

@@ -146,6 +146,18 @@ pub fn seeded_rng(seed: u64) -> rand_chacha::ChaCha20Rng {
     rand_chacha::ChaCha20Rng::seed_from_u64(seed)
 }
 
+/// `J(z || c)` = SHAKE-256(z || c, 32): the FIPS 203 implicit-rejection key (section 6.3),
+/// computed independently of the implementations under test.
+pub fn implicit_rejection_key(z: &[u8], c: &[u8]) -> [u8; 32] {
+    use shake::{ExtendableOutput as _, Update as _, XofReader as _};
+    let mut xof = shake::Shake256::default();
+    xof.update(z);
+    xof.update(c);
+    let mut out = [0u8; 32];
+    xof.finalize_xof().read(&mut out);
+    out
+}
+
 /// One record of a C2SP CCTV text vector file: `name = hex` lines in file order.
 pub type CctvRecord = Vec<(String, Vec<u8>)>;
 

@@ -86,6 +86,11 @@ impl MlKemParams {
         }
     }
 
+    /// The parameter set with this FIPS 203 name ("ML-KEM-768" and so on), if any.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|p| p.name() == name)
+    }
+
     /// The FIPS 203 name, "ML-KEM-768" and so on.
     pub const fn name(self) -> &'static str {
         match self {
