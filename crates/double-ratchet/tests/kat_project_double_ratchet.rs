@@ -32,7 +32,6 @@
 
 mod common;
 
-use common::{RecordingRng, ReplayRng};
 use double_ratchet::{
     Config, Limits, Profile, Session, SharedHeaderKeys,
     primitives::{SecretBytes, X25519SecretKey, hash::sha256, rand::Rng as _},
@@ -40,6 +39,7 @@ use double_ratchet::{
 use test_support::{
     Json, committed_json, committed_path, hex, hex_field, report, seeded_rng, str_field,
 };
+use test_support::{RecordingRng, ReplayRng};
 
 const FILE: &str = "project/double-ratchet.json";
 const GENERATOR_SEED: u64 = 0x6472_2d6b_6174_7331; // "dr-kats1"

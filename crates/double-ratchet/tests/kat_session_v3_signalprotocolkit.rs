@@ -25,12 +25,12 @@
 
 mod common;
 
-use common::ReplayRng;
 use double_ratchet::{
     Config, Error, Limits, MessageRef, Profile, Session,
     kdf::RootKey,
     primitives::{SecretBytes, X25519PublicKey, X25519SecretKey},
 };
+use test_support::ReplayRng;
 use test_support::{committed_json, hex_field, report};
 
 fn key33(bytes: &[u8]) -> X25519PublicKey {

@@ -1,70 +1,28 @@
 //! Replays the committed fuzz seeds (`fuzz/corpus/<target>/*`) and minimised crashers
-//! (`fuzz/regressions/<target>/*`, when present) of this crate's targets — every target named
-//! `mlkem_*` — through the same `mlkem_layer::fuzzing` functions the fuzz targets call, on
-//! stable. Each target must have at least one seed.
+//! (`fuzz/regressions/<target>/*`) of this crate's `mlkem_*` targets on stable, through the same
+//! `mlkem_layer::fuzzing` functions the targets call; checks that every target file calls the listed
+//! function and has a seed (`test_support::replay_fuzz_corpus`).
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    reason = "tests fail loudly"
-)]
-
-use std::{fs, path::Path};
+#![allow(clippy::panic, reason = "a test fails by panicking")]
 
 use mlkem_layer::fuzzing;
-use test_support::workspace_root;
+use test_support::{FuzzTarget, replay_fuzz_corpus};
 
-/// A fuzz entry point.
-type Entry = fn(&[u8]);
-
-/// This crate's fuzz targets and the functions they call.
-const TARGETS: [(&str, Entry); 2] = [
-    ("mlkem_envelope_decode", fuzzing::envelope_decode),
-    ("mlkem_envelope_open", fuzzing::envelope_open),
+/// Every `mlkem_*` fuzz target and the function it calls.
+const TARGETS: [FuzzTarget; 2] = [
+    FuzzTarget {
+        name: "mlkem_envelope_decode",
+        function: "mlkem_layer::fuzzing::envelope_decode",
+        run: fuzzing::envelope_decode,
+    },
+    FuzzTarget {
+        name: "mlkem_envelope_open",
+        function: "mlkem_layer::fuzzing::envelope_open",
+        run: fuzzing::envelope_open,
+    },
 ];
 
-fn files(dir: &Path) -> Vec<std::path::PathBuf> {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut out: Vec<_> = entries
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            p.is_file()
-                && !p
-                    .file_name()
-                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-        })
-        .collect();
-    out.sort();
-    out
-}
-
 #[test]
-fn replay_mlkem_corpus_and_regressions() {
-    let fuzz = workspace_root().join("fuzz");
-    // Every `mlkem_*` corpus folder must belong to a target this test knows.
-    for entry in fs::read_dir(fuzz.join("corpus")).expect("fuzz/corpus exists") {
-        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
-        if name.starts_with("mlkem_") {
-            assert!(
-                TARGETS.iter().any(|(t, _)| *t == name),
-                "corpus for unknown target {name}"
-            );
-        }
-    }
-    let mut total = 0;
-    for (target, run) in TARGETS {
-        let seeds = files(&fuzz.join("corpus").join(target));
-        assert!(!seeds.is_empty(), "no committed seed for {target}");
-        let regressions = files(&fuzz.join("regressions").join(target));
-        for path in seeds.iter().chain(&regressions) {
-            let data = fs::read(path).unwrap();
-            eprintln!("replay {target}: {} ({} bytes)", path.display(), data.len());
-            run(&data);
-        }
-        total += seeds.len() + regressions.len();
-    }
-    eprintln!("replayed {total} inputs for {} targets", TARGETS.len());
+fn replay_seeds_and_regressions() {
+    assert!(replay_fuzz_corpus("mlkem_", &TARGETS) >= TARGETS.len());
 }

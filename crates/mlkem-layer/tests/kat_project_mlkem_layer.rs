@@ -28,9 +28,6 @@
     reason = "tests fail loudly"
 )]
 
-mod common;
-
-use common::{RecordingRng, ReplayRng};
 use mlkem_layer::{
     DecapsulationKey, EncapsulationKey, Error, MlKemBackend, ParameterSet, open, seal,
 };
@@ -41,6 +38,7 @@ use primitives::{
 use test_support::{
     Json, committed_json, committed_path, hex, hex_field, report, seeded_rng, str_field,
 };
+use test_support::{RecordingRng, ReplayRng};
 
 const FILE: &str = "project/mlkem-layer.json";
 const GENERATOR_SEED: u64 = 0x6d6c_6b65_6d2d_6c61; // "mlkem-la"

@@ -15,8 +15,6 @@
     reason = "tests fail loudly"
 )]
 
-mod common;
-
 use mlkem_layer::{DecapsulationKey, EncapsulationKey, Error, MlKemBackend, ParameterSet};
 use test_support::{hex, hex_field, report, upstream_json};
 

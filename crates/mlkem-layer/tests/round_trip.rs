@@ -8,13 +8,11 @@
     reason = "tests fail loudly"
 )]
 
-mod common;
-
-use common::ReplayRng;
 use mlkem_layer::{
     Config, DEFAULT_MAX_PLAINTEXT, DecapsulationKey, EncapsulationKey, EnvelopeRef, Error,
     MlKemBackend, ParameterSet, open, open_with, seal, seal_with,
 };
+use test_support::ReplayRng;
 use test_support::seeded_rng;
 
 #[test]

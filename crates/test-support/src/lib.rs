@@ -158,6 +158,232 @@ pub fn implicit_rejection_key(z: &[u8], c: &[u8]) -> [u8; 32] {
     out
 }
 
+/// A fuzz target of the workspace: its name (`fuzz/fuzz_targets/<name>.rs`, and the folders
+/// `fuzz/corpus/<name>/` and `fuzz/regressions/<name>/`), the path of the `fuzzing` function
+/// its source calls (`"primitives::fuzzing::aead_open"`), and that function.
+#[derive(Debug, Clone, Copy)]
+pub struct FuzzTarget {
+    /// The target's name.
+    pub name: &'static str,
+    /// The path of the function the target's source calls with `(data)`.
+    pub function: &'static str,
+    /// That function.
+    pub run: fn(&[u8]),
+}
+
+/// Replays, on stable, every committed input of the fuzz targets whose names start with
+/// `prefix`, through the same functions the targets call, and checks the fuzz workspace
+/// against `targets`:
+/// - every `fuzz/fuzz_targets/<prefix>*.rs` is one of `targets` and its source calls
+///   `<function>(data)`, and every one of `targets` has such a file;
+/// - every `fuzz/corpus/<prefix>*` and `fuzz/regressions/<prefix>*` folder names one of
+///   `targets`;
+/// - every target has at least one committed seed in `fuzz/corpus/<name>/`;
+/// - no input (regular files not starting with `.`) makes its function panic; a failure lists
+///   every offending file.
+///
+/// Returns the number of inputs replayed.
+pub fn replay_fuzz_corpus(prefix: &str, targets: &[FuzzTarget]) -> usize {
+    use std::panic::{AssertUnwindSafe, catch_unwind};
+
+    let fuzz = workspace_root().join("fuzz");
+    let find = |name: &str, place: &Path| -> FuzzTarget {
+        *targets
+            .iter()
+            .find(|t| t.name == name)
+            .unwrap_or_else(|| panic!("{}: unknown fuzz target `{name}`", place.display()))
+    };
+    let entries = |dir: &Path, want_dir: bool| -> Vec<(String, PathBuf)> {
+        let Ok(read) = fs::read_dir(dir) else {
+            return Vec::new();
+        };
+        let mut out: Vec<(String, PathBuf)> = read
+            .map(|e| e.expect("read fuzz directory entry"))
+            .filter(|e| {
+                e.file_type()
+                    .is_ok_and(|t| if want_dir { t.is_dir() } else { t.is_file() })
+            })
+            .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+            .filter(|(n, _)| !n.starts_with('.'))
+            .collect();
+        out.sort();
+        out
+    };
+
+    let mut sources = Vec::new();
+    for (file, path) in entries(&fuzz.join("fuzz_targets"), false) {
+        let Some(name) = file.strip_suffix(".rs").filter(|n| n.starts_with(prefix)) else {
+            continue;
+        };
+        let target = find(name, &path);
+        let source = fs::read_to_string(&path).expect("read fuzz target source");
+        assert!(
+            source.contains(&format!("{}(data)", target.function)),
+            "{}: should call {}(data)",
+            path.display(),
+            target.function
+        );
+        sources.push(name.to_owned());
+    }
+    for t in targets {
+        assert!(
+            sources.iter().any(|n| n == t.name),
+            "no fuzz/fuzz_targets/{}.rs",
+            t.name
+        );
+    }
+
+    let mut seeds = vec![0usize; targets.len()];
+    let mut failures = Vec::new();
+    let mut ran = 0;
+    for kind in ["corpus", "regressions"] {
+        for (name, dir) in entries(&fuzz.join(kind), true) {
+            if !name.starts_with(prefix) {
+                continue;
+            }
+            let target = find(&name, &dir);
+            for (_, file) in entries(&dir, false) {
+                let data = fs::read(&file).expect("read fuzz input");
+                if catch_unwind(AssertUnwindSafe(|| (target.run)(&data))).is_err() {
+                    failures.push(file.display().to_string());
+                }
+                ran += 1;
+                if kind == "corpus"
+                    && let Some(i) = targets.iter().position(|t| t.name == name)
+                {
+                    seeds[i] += 1;
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "fuzz inputs that panic:\n{}",
+        failures.join("\n")
+    );
+    for (t, n) in targets.iter().zip(&seeds) {
+        assert!(*n > 0, "fuzz/corpus/{}/ has no seed", t.name);
+    }
+    eprintln!("replayed {ran} fuzz inputs for {} targets", targets.len());
+    ran
+}
+
+/// An RNG that hands out exactly the given bytes, in order, and fails the test if more are
+/// asked for. It injects recorded randomness (ephemeral keys, encapsulation randomness) through
+/// the public, RNG-drawing APIs, and proves that an operation refused early drew nothing.
+#[derive(Debug)]
+pub struct ReplayRng {
+    bytes: Vec<u8>,
+    pos: usize,
+}
+
+impl ReplayRng {
+    /// Replays `bytes`.
+    pub fn new(bytes: &[u8]) -> Self {
+        Self::from_parts(&[bytes])
+    }
+
+    /// Replays the concatenation of `parts`.
+    pub fn from_parts(parts: &[&[u8]]) -> Self {
+        Self {
+            bytes: parts.concat(),
+            pos: 0,
+        }
+    }
+
+    /// An RNG with nothing to give: any draw fails the test.
+    pub fn empty() -> Self {
+        Self::new(&[])
+    }
+
+    /// How many bytes are left.
+    pub fn remaining(&self) -> usize {
+        self.bytes.len() - self.pos
+    }
+
+    /// Whether every byte was drawn.
+    pub fn exhausted(&self) -> bool {
+        self.remaining() == 0
+    }
+}
+
+impl rand_core::TryRng for ReplayRng {
+    type Error = std::convert::Infallible;
+
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        let mut b = [0; 4];
+        self.try_fill_bytes(&mut b)?;
+        Ok(u32::from_le_bytes(b))
+    }
+
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        let mut b = [0; 8];
+        self.try_fill_bytes(&mut b)?;
+        Ok(u64::from_le_bytes(b))
+    }
+
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+        let left = self.remaining();
+        let src = self
+            .bytes
+            .get(self.pos..self.pos + dst.len())
+            .unwrap_or_else(|| {
+                panic!(
+                    "ReplayRng exhausted: {} bytes asked, {left} left",
+                    dst.len()
+                )
+            });
+        dst.copy_from_slice(src);
+        self.pos += dst.len();
+        Ok(())
+    }
+}
+
+impl rand_core::TryCryptoRng for ReplayRng {}
+
+/// An RNG that records every byte it hands out from an inner RNG (`R` may be `&mut` another
+/// RNG), so that a KAT generator can store the randomness an operation drew.
+#[derive(Debug)]
+pub struct RecordingRng<R> {
+    inner: R,
+    /// Every byte handed out so far, in order.
+    pub drawn: Vec<u8>,
+}
+
+impl<R: rand_core::CryptoRng> RecordingRng<R> {
+    /// Records what `inner` hands out.
+    pub fn new(inner: R) -> Self {
+        Self {
+            inner,
+            drawn: Vec::new(),
+        }
+    }
+}
+
+impl<R: rand_core::CryptoRng> rand_core::TryRng for RecordingRng<R> {
+    type Error = std::convert::Infallible;
+
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        let mut b = [0; 4];
+        self.try_fill_bytes(&mut b)?;
+        Ok(u32::from_le_bytes(b))
+    }
+
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        let mut b = [0; 8];
+        self.try_fill_bytes(&mut b)?;
+        Ok(u64::from_le_bytes(b))
+    }
+
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+        self.inner.fill_bytes(dst);
+        self.drawn.extend_from_slice(dst);
+        Ok(())
+    }
+}
+
+impl<R: rand_core::CryptoRng> rand_core::TryCryptoRng for RecordingRng<R> {}
+
 /// One record of a C2SP CCTV text vector file: `name = hex` lines in file order.
 pub type CctvRecord = Vec<(String, Vec<u8>)>;
 

@@ -1,73 +1,42 @@
 //! Replays the committed fuzz seeds (`fuzz/corpus/<target>/*`) and minimised crashers
-//! (`fuzz/regressions/<target>/*`, when present) of this crate's targets — every target named
-//! `x3dh_*` — through the same `x3dh::fuzzing` functions the fuzz targets call, on stable. Each
-//! target must have at least one seed; the valid seeds must also get through (so they exercise
-//! more than the decoder).
+//! (`fuzz/regressions/<target>/*`) of this crate's `x3dh_*` targets on stable, through the same
+//! `x3dh::fuzzing` functions the targets call; checks that every target file calls the listed
+//! function and has a seed (`test_support::replay_fuzz_corpus`). The valid seeds must
+//! also get through decoding, so they exercise the protocol, not only the decoder.
 
 #![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
     clippy::panic,
-    reason = "tests fail loudly"
+    clippy::unwrap_used,
+    reason = "a test fails by panicking, with the file named in the message"
 )]
 
-use std::{fs, path::Path};
+use std::fs;
 
-use test_support::workspace_root;
+use test_support::{FuzzTarget, replay_fuzz_corpus, workspace_root};
 use x3dh::{InitialMessage, Profile, fuzzing, respond};
 
-/// A fuzz entry point.
-type Entry = fn(&[u8]);
-
-/// This crate's fuzz targets and the functions they call.
-const TARGETS: [(&str, Entry); 3] = [
-    ("x3dh_bundle_decode", fuzzing::bundle_decode),
-    ("x3dh_initial_message", fuzzing::initial_message),
-    ("x3dh_handshake", fuzzing::handshake),
+/// Every `x3dh_*` fuzz target and the function it calls.
+const TARGETS: [FuzzTarget; 3] = [
+    FuzzTarget {
+        name: "x3dh_bundle_decode",
+        function: "x3dh::fuzzing::bundle_decode",
+        run: fuzzing::bundle_decode,
+    },
+    FuzzTarget {
+        name: "x3dh_initial_message",
+        function: "x3dh::fuzzing::initial_message",
+        run: fuzzing::initial_message,
+    },
+    FuzzTarget {
+        name: "x3dh_handshake",
+        function: "x3dh::fuzzing::handshake",
+        run: fuzzing::handshake,
+    },
 ];
 
-fn files(dir: &Path) -> Vec<std::path::PathBuf> {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut out: Vec<_> = entries
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            p.is_file()
-                && !p
-                    .file_name()
-                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-        })
-        .collect();
-    out.sort();
-    out
-}
-
 #[test]
-fn replay_x3dh_corpus_and_regressions() {
-    let fuzz = workspace_root().join("fuzz");
-    for entry in fs::read_dir(fuzz.join("corpus")).expect("fuzz/corpus exists") {
-        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
-        if name.starts_with("x3dh_") {
-            assert!(
-                TARGETS.iter().any(|(t, _)| *t == name),
-                "corpus for unknown target {name}"
-            );
-        }
-    }
-    let mut total = 0;
-    for (target, run) in TARGETS {
-        let seeds = files(&fuzz.join("corpus").join(target));
-        assert!(!seeds.is_empty(), "no committed seed for {target}");
-        let regressions = files(&fuzz.join("regressions").join(target));
-        for path in seeds.iter().chain(&regressions) {
-            let data = fs::read(path).unwrap();
-            eprintln!("replay {target}: {} ({} bytes)", path.display(), data.len());
-            run(&data);
-        }
-        total += seeds.len() + regressions.len();
-    }
-    eprintln!("replayed {total} inputs for {} targets", TARGETS.len());
+fn replay_seeds_and_regressions() {
+    assert!(replay_fuzz_corpus("x3dh_", &TARGETS) >= TARGETS.len());
 }
 
 #[test]

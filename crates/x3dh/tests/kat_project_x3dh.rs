@@ -29,11 +29,12 @@
 
 mod common;
 
-use common::{ScriptedRng, arr32};
+use common::arr32;
 use primitives::{
     HashAlgorithm, MlKemDecapsulationKey, MlKemParams, SecretBytes, X25519SecretKey, hazmat, hkdf,
     rand::Rng as _,
 };
+use test_support::ReplayRng;
 use test_support::{Json, committed_json, committed_path, hex, report, seeded_rng, unhex};
 use x3dh::{
     IdentityKeyPair, InMemoryPrekeyStore, InitialMessage, KemPrekey, KemPrekeyKind, OneTimePrekey,
@@ -99,7 +100,7 @@ fn compute(e: &Json) -> Computed {
         id_of(e, "spk_id").unwrap(),
         x(&req(e, "spk_private")),
         &bob,
-        &mut ScriptedRng::new(&[&req(e, "spk_signature_z")]),
+        &mut ReplayRng::from_parts(&[&req(e, "spk_signature_z")]),
     );
     let mut bundle = PrekeyBundle {
         identity: bob.public().clone(),
@@ -122,7 +123,7 @@ fn compute(e: &Json) -> Computed {
             KemPrekeyKind::OneTime,
             dk,
             &bob,
-            &mut ScriptedRng::new(&[&req(e, "kem_signature_z")]),
+            &mut ReplayRng::from_parts(&[&req(e, "kem_signature_z")]),
         )
         .unwrap();
         bundle.kem_prekey = Some(kem.public());
@@ -136,7 +137,7 @@ fn compute(e: &Json) -> Computed {
     let app = req(e, "application_data");
     let eph = req(e, "ephemeral_private");
     let m = field(e, "kem_randomness").unwrap_or_default();
-    let mut rng = ScriptedRng::new(&[&eph, &m]);
+    let mut rng = ReplayRng::from_parts(&[&eph, &m]);
     let (msg, sa) = initiate(&profile, &alice, &verified, &app, &mut rng).unwrap();
     assert!(rng.exhausted());
     let message = msg.encode().unwrap();

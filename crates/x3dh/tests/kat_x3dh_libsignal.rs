@@ -22,8 +22,9 @@
 
 mod common;
 
-use common::{ScriptedRng, arr32};
+use common::arr32;
 use primitives::{SecretBytes, X25519SecretKey};
+use test_support::ReplayRng;
 use test_support::{committed_json, hex_field, report, seeded_rng};
 use x3dh::{
     IdentityKeyPair, InMemoryPrekeyStore, PrekeyBundle, Profile, Role, SignedPrekey, initiate,
@@ -53,7 +54,7 @@ fn run(ik_a: &[u8], ek_a: &[u8], ik_b: &[u8], spk_b: &[u8], publics: [&[u8]; 4])
     .verify()
     .expect("X3DH-SIG: our own signature verifies");
     let profile = Profile::libsignal_v3();
-    let mut rng = ScriptedRng::new(&[ek_a]);
+    let mut rng = ReplayRng::from_parts(&[ek_a]);
     let (msg, a) = initiate(&profile, &alice, &bundle, &[], &mut rng).unwrap();
     assert!(rng.exhausted());
     let mut store = InMemoryPrekeyStore::new(spk);
@@ -66,7 +67,7 @@ fn run(ik_a: &[u8], ek_a: &[u8], ik_b: &[u8], spk_b: &[u8], publics: [&[u8]; 4])
     assert_eq!(a.initial_ratchet_key(), b.initial_ratchet_key());
     assert_eq!(encode_ec(a.initial_ratchet_key()).as_slice(), publics[3]);
     // Negative twin: the project profile (another info, L = 32) gives another secret.
-    let mut rng = ScriptedRng::new(&[ek_a]);
+    let mut rng = ReplayRng::from_parts(&[ek_a]);
     let (_, other) = initiate(&Profile::project_default(), &alice, &bundle, &[], &mut rng).unwrap();
     assert_ne!(
         other.shared_secret().expose_secret(),
