@@ -14,68 +14,11 @@
 
 use std::sync::OnceLock;
 
-use primitives::{SecretBytes, X25519SecretKey, rand::CryptoRng};
-
 use crate::{Config, Error, Header, Limits, MessageRef, Profile, Session, SharedHeaderKeys};
+use primitives::{SecretBytes, X25519SecretKey, fuzzing::FuzzRng, rand::CryptoRng};
 
 /// The associated data every fuzz session uses.
 pub const FUZZ_AD: &[u8] = b"double-ratchet fuzz AD";
-
-/// A deterministic RNG for the fuzz sessions: a SHA-256 counter stream from a seed (no
-/// security claim; it only makes runs reproducible).
-#[derive(Debug, Clone)]
-pub struct FuzzRng {
-    seed: [u8; 8],
-    counter: u64,
-    buf: [u8; 32],
-    pos: usize,
-}
-
-impl FuzzRng {
-    /// A stream from `seed`.
-    pub const fn new(seed: u64) -> Self {
-        Self {
-            seed: seed.to_le_bytes(),
-            counter: 0,
-            buf: [0; 32],
-            pos: 32,
-        }
-    }
-}
-
-impl primitives::rand::TryRng for FuzzRng {
-    type Error = core::convert::Infallible;
-
-    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
-        let mut b = [0; 4];
-        self.try_fill_bytes(&mut b)?;
-        Ok(u32::from_le_bytes(b))
-    }
-
-    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
-        let mut b = [0; 8];
-        self.try_fill_bytes(&mut b)?;
-        Ok(u64::from_le_bytes(b))
-    }
-
-    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
-        for d in dst {
-            if self.pos == 32 {
-                let mut input = [0u8; 16];
-                input[..8].copy_from_slice(&self.seed);
-                input[8..].copy_from_slice(&self.counter.to_le_bytes());
-                self.buf = primitives::hash::sha256(&input);
-                self.counter = self.counter.wrapping_add(1);
-                self.pos = 0;
-            }
-            *d = self.buf[self.pos];
-            self.pos += 1;
-        }
-        Ok(())
-    }
-}
-
-impl primitives::rand::TryCryptoRng for FuzzRng {}
 
 /// A fresh pair of sessions (Alice, Bob) from `rng`, with or without header encryption.
 pub fn pair(config: Config, he: bool, rng: &mut impl CryptoRng) -> (Session, Session) {

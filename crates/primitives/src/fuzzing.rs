@@ -14,6 +14,62 @@ use crate::{
     XWingDecapsulationKey, XWingEncapsulationKey,
 };
 
+/// A deterministic RNG for the fuzz entry points of every crate (SHA-256 in counter mode over
+/// a seed): fuzz runs and replays are reproducible. Not for anything else.
+#[derive(Debug, Clone)]
+pub struct FuzzRng {
+    seed: [u8; 8],
+    counter: u64,
+    buf: [u8; 32],
+    used: usize,
+}
+
+impl FuzzRng {
+    /// A stream from `seed`.
+    pub const fn new(seed: u64) -> Self {
+        Self {
+            seed: seed.to_le_bytes(),
+            counter: 0,
+            buf: [0; 32],
+            used: 32,
+        }
+    }
+}
+
+impl rand_core::TryRng for FuzzRng {
+    type Error = core::convert::Infallible;
+
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        let mut b = [0; 4];
+        self.try_fill_bytes(&mut b)?;
+        Ok(u32::from_le_bytes(b))
+    }
+
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        let mut b = [0; 8];
+        self.try_fill_bytes(&mut b)?;
+        Ok(u64::from_le_bytes(b))
+    }
+
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+        for d in dst {
+            if self.used == self.buf.len() {
+                let mut input = [0u8; 16];
+                input[..8].copy_from_slice(&self.seed);
+                input[8..].copy_from_slice(&self.counter.to_le_bytes());
+                self.buf = crate::hash::sha256(&input);
+                self.counter = self.counter.wrapping_add(1);
+                self.used = 0;
+            }
+            *d = self.buf[self.used];
+            self.used += 1;
+        }
+        Ok(())
+    }
+}
+
+impl rand_core::TryCryptoRng for FuzzRng {}
+
 fn params(selector: u8) -> MlKemParams {
     MlKemParams::ALL[usize::from(selector) % MlKemParams::ALL.len()]
 }

@@ -9,74 +9,14 @@
     reason = "a fuzz entry point panics exactly when an invariant fails: that is the oracle"
 )]
 
-use core::convert::Infallible;
 use std::sync::OnceLock;
-
-use primitives::{
-    MlKemParams, SecretBytes, X25519SecretKey,
-    rand::{TryCryptoRng, TryRng},
-};
 
 use crate::{
     Handshake, HandshakeConfig, HandshakeMessage, IdentityKeyPair, InMemoryPrekeyStore,
     InitialMessage, KemPrekey, KemPrekeyKind, OneTimePrekey, PrekeyBundle, Profile, SignedPrekey,
     respond,
 };
-
-/// A deterministic RNG (SHA-256 in counter mode over a seed): reproducible fuzz runs. Not for
-/// anything else.
-#[derive(Debug)]
-pub struct FuzzRng {
-    seed: [u8; 32],
-    counter: u64,
-    buf: [u8; 32],
-    used: usize,
-}
-
-impl FuzzRng {
-    /// An RNG from a seed.
-    pub fn new(seed: u64) -> Self {
-        let mut s = [0u8; 32];
-        s[..8].copy_from_slice(&seed.to_le_bytes());
-        Self {
-            seed: s,
-            counter: 0,
-            buf: [0u8; 32],
-            used: 32,
-        }
-    }
-}
-
-impl TryRng for FuzzRng {
-    type Error = Infallible;
-    fn try_next_u32(&mut self) -> Result<u32, Infallible> {
-        let mut b = [0u8; 4];
-        self.try_fill_bytes(&mut b)?;
-        Ok(u32::from_le_bytes(b))
-    }
-    fn try_next_u64(&mut self) -> Result<u64, Infallible> {
-        let mut b = [0u8; 8];
-        self.try_fill_bytes(&mut b)?;
-        Ok(u64::from_le_bytes(b))
-    }
-    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
-        for d in dst {
-            if self.used == 32 {
-                let mut input = [0u8; 40];
-                input[..32].copy_from_slice(&self.seed);
-                input[32..].copy_from_slice(&self.counter.to_le_bytes());
-                self.buf = primitives::hash::sha256(&input);
-                self.counter = self.counter.wrapping_add(1);
-                self.used = 0;
-            }
-            *d = self.buf[self.used];
-            self.used += 1;
-        }
-        Ok(())
-    }
-}
-
-impl TryCryptoRng for FuzzRng {}
+use primitives::{MlKemParams, SecretBytes, X25519SecretKey, fuzzing::FuzzRng};
 
 /// The fixed responder of `initial_message`: identity, and a store with signed prekey 1,
 /// one-time prekey 10, one-time ML-KEM-1024 prekey 20 and last-resort ML-KEM-768 prekey 21.
