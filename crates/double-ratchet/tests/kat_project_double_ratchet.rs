@@ -310,7 +310,7 @@ fn opt_hex(obj: &Json, field: &str) -> Vec<u8> {
 
 #[test]
 fn kat_project_double_ratchet_transcripts() {
-    if std::env::var_os("REGENERATE_KATS").is_some_and(|v| v == "1") {
+    if test_support::regenerate_kats() {
         generate();
     }
     let file = committed_json(FILE);

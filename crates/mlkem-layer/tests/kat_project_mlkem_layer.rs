@@ -160,7 +160,7 @@ fn independent_envelope(
 
 #[test]
 fn project_mlkem_layer_kats() {
-    if std::env::var("REGENERATE_KATS").is_ok_and(|v| v == "1") {
+    if test_support::regenerate_kats() {
         generate();
     }
     let file = committed_json(FILE);

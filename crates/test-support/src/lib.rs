@@ -82,6 +82,12 @@ pub fn committed_json(rel: &str) -> Json {
     serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{rel}: bad JSON: {e}"))
 }
 
+/// Whether a project KAT test should rewrite its committed vector file from its seeded
+/// generator (`REGENERATE_KATS=1`) instead of only recomputing and checking it.
+pub fn regenerate_kats() -> bool {
+    std::env::var_os("REGENERATE_KATS").is_some_and(|v| v == "1")
+}
+
 /// Decodes hex, upper or lower case. Panics (failing the test) on bad hex.
 pub fn unhex(s: &str) -> Vec<u8> {
     assert!(s.len().is_multiple_of(2), "odd-length hex string");

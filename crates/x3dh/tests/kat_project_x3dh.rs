@@ -290,7 +290,7 @@ fn generate() {
 
 #[test]
 fn project_x3dh_kats() {
-    if std::env::var("REGENERATE_KATS").is_ok_and(|v| v == "1") {
+    if test_support::regenerate_kats() {
         generate();
     }
     let file = committed_json(FILE);
