@@ -152,8 +152,8 @@ impl<'a> Reader<'a> {
     ///
     /// # Errors
     /// As [`Self::opaque`], any error of `f`, and [`Error::Decode`] if `f` leaves bytes.
-    pub fn vector<T>(&mut self, f: impl FnOnce(&mut Reader<'a>) -> Result<T>) -> Result<T> {
-        let mut inner = Reader::new(self.opaque()?);
+    pub fn vector<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T>) -> Result<T> {
+        let mut inner = Self::new(self.opaque()?);
         let out = f(&mut inner)?;
         inner.finish("vector content not consumed exactly by its elements")?;
         Ok(out)
@@ -216,7 +216,9 @@ impl Writer {
     /// [`Error::Misuse`] if a vector was 2^30 bytes or longer.
     pub fn finish(self) -> Result<Vec<u8>> {
         if self.overflow {
-            Err(Error::Misuse("vector of 2^30 bytes or more cannot be encoded"))
+            Err(Error::Misuse(
+                "vector of 2^30 bytes or more cannot be encoded",
+            ))
         } else {
             Ok(self.buf)
         }
@@ -266,8 +268,10 @@ impl Writer {
         f(self);
         let len = self.buf.len() - start;
         let (prefix, n) = varint_bytes(len, &mut self.overflow);
-        self.buf
-            .splice(start..start, prefix.get(..n).unwrap_or_default().iter().copied());
+        self.buf.splice(
+            start..start,
+            prefix.get(..n).unwrap_or_default().iter().copied(),
+        );
     }
 
     /// A vector `T items<V>`.

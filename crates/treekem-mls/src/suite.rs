@@ -1,0 +1,430 @@
+//! Cipher suites (RFC 9420 section 17.1) and the operations the protocol builds from them
+//! (sections 5.1 and 5.2, 8, 9): `RefHash`, `ExpandWithLabel`, `DeriveSecret`,
+//! `DeriveTreeSecret`, `SignWithLabel` / `VerifyWithLabel`, `EncryptWithLabel` /
+//! `DecryptWithLabel`, the MAC, the AEAD and the KEM's `DeriveKeyPair`, all mapped onto
+//! `primitives`. Proven by `crypto-basics.json` (family `mls-crypto-basics`).
+//!
+//! | id | name | KEM | AEAD | hash | signature |
+//! |---|---|---|---|---|---|
+//! | 1 | `MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519` | DHKEM(X25519) | AES-128-GCM | SHA-256 | Ed25519 |
+//! | 2 | `MLS_128_DHKEMP256_AES128GCM_SHA256_P256` | DHKEM(P-256) | AES-128-GCM | SHA-256 | ECDSA P-256 SHA-256 |
+//! | 3 | `MLS_128_DHKEMX25519_CHACHA20POLY1305_SHA256_Ed25519` | DHKEM(X25519) | ChaCha20-Poly1305 | SHA-256 | Ed25519 |
+//!
+//! Suites 4 and 6 (X448/Ed448) and 5 and 7 (P-521, P-384) are not implemented:
+//! `hpke-rs` 0.8 with its RustCrypto provider offers DHKEM only over X25519 and P-256, and the
+//! workspace pins no P-384/P-521 or X448/Ed448 crate. [`CipherSuite::from_id`] reports them
+//! as [`Error::Unsupported`], and vector loaders count their entries as skipped.
+
+use primitives::{
+    AeadAlgorithm, AeadKey, Ed25519PublicKey, Ed25519SecretKey, HashAlgorithm, HpkeAead, HpkeKdf,
+    HpkeKem, HpkePrivateKey, HpkePublicKey, HpkeSuite, Nonce, SecretBytes, SecretVec, hkdf, hmac,
+    p256::{P256PublicKey, P256SecretKey},
+    rand::CryptoRng,
+};
+
+use crate::{Error, Result, codec::Writer};
+
+/// The prefix of every label (section 5.1, 8).
+const LABEL_PREFIX: &[u8] = b"MLS 1.0 ";
+
+/// An implemented MLS cipher suite.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CipherSuite {
+    /// 0x0001: DHKEM(X25519), AES-128-GCM, SHA-256, Ed25519.
+    Mls128X25519Aes128GcmSha256Ed25519,
+    /// 0x0002: DHKEM(P-256), AES-128-GCM, SHA-256, ECDSA P-256.
+    Mls128P256Aes128GcmSha256P256,
+    /// 0x0003: DHKEM(X25519), ChaCha20-Poly1305, SHA-256, Ed25519.
+    Mls128X25519ChaCha20Poly1305Sha256Ed25519,
+}
+
+/// A signature scheme of a suite.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SignatureScheme {
+    /// Ed25519 (RFC 8032), 32-byte keys, 64-byte signatures.
+    Ed25519,
+    /// ECDSA over P-256 with SHA-256: uncompressed SEC1 public keys, DER signatures.
+    EcdsaP256Sha256,
+}
+
+impl CipherSuite {
+    /// Every implemented suite, by id.
+    pub const ALL: [Self; 3] = [
+        Self::Mls128X25519Aes128GcmSha256Ed25519,
+        Self::Mls128P256Aes128GcmSha256P256,
+        Self::Mls128X25519ChaCha20Poly1305Sha256Ed25519,
+    ];
+
+    /// The suite's registered id.
+    pub const fn id(self) -> u16 {
+        match self {
+            Self::Mls128X25519Aes128GcmSha256Ed25519 => 1,
+            Self::Mls128P256Aes128GcmSha256P256 => 2,
+            Self::Mls128X25519ChaCha20Poly1305Sha256Ed25519 => 3,
+        }
+    }
+
+    /// The suite with registered id `id`.
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] for a registered suite this crate does not implement (4-7) and
+    /// for an unknown id.
+    pub const fn from_id(id: u16) -> Result<Self> {
+        match id {
+            1 => Ok(Self::Mls128X25519Aes128GcmSha256Ed25519),
+            2 => Ok(Self::Mls128P256Aes128GcmSha256P256),
+            3 => Ok(Self::Mls128X25519ChaCha20Poly1305Sha256Ed25519),
+            4..=7 => Err(Error::Unsupported(
+                "MLS cipher suite 4-7 (X448, P-384 or P-521)",
+            )),
+            _ => Err(Error::Unsupported("unknown MLS cipher suite")),
+        }
+    }
+
+    /// The hash function (and HKDF's).
+    pub const fn hash_algorithm(self) -> HashAlgorithm {
+        HashAlgorithm::Sha256
+    }
+
+    /// `KDF.Nh`: the hash and KDF output length.
+    pub const fn hash_len(self) -> usize {
+        self.hash_algorithm().output_len()
+    }
+
+    /// The AEAD.
+    pub const fn aead_algorithm(self) -> AeadAlgorithm {
+        match self {
+            Self::Mls128X25519Aes128GcmSha256Ed25519 | Self::Mls128P256Aes128GcmSha256P256 => {
+                AeadAlgorithm::Aes128Gcm
+            }
+            Self::Mls128X25519ChaCha20Poly1305Sha256Ed25519 => AeadAlgorithm::ChaCha20Poly1305,
+        }
+    }
+
+    /// `AEAD.Nk`.
+    pub const fn aead_key_len(self) -> usize {
+        self.aead_algorithm().key_len()
+    }
+
+    /// `AEAD.Nn`.
+    pub const fn aead_nonce_len(self) -> usize {
+        primitives::aead::NONCE_LEN
+    }
+
+    /// The HPKE suite (section 5.1.3).
+    pub const fn hpke(self) -> HpkeSuite {
+        match self {
+            Self::Mls128X25519Aes128GcmSha256Ed25519 => HpkeSuite::new(
+                HpkeKem::DhKemX25519Sha256,
+                HpkeKdf::HkdfSha256,
+                HpkeAead::Aes128Gcm,
+            ),
+            Self::Mls128P256Aes128GcmSha256P256 => HpkeSuite::new(
+                HpkeKem::DhKemP256Sha256,
+                HpkeKdf::HkdfSha256,
+                HpkeAead::Aes128Gcm,
+            ),
+            Self::Mls128X25519ChaCha20Poly1305Sha256Ed25519 => HpkeSuite::new(
+                HpkeKem::DhKemX25519Sha256,
+                HpkeKdf::HkdfSha256,
+                HpkeAead::ChaCha20Poly1305,
+            ),
+        }
+    }
+
+    /// The signature scheme.
+    pub const fn signature_scheme(self) -> SignatureScheme {
+        match self {
+            Self::Mls128P256Aes128GcmSha256P256 => SignatureScheme::EcdsaP256Sha256,
+            Self::Mls128X25519Aes128GcmSha256Ed25519
+            | Self::Mls128X25519ChaCha20Poly1305Sha256Ed25519 => SignatureScheme::Ed25519,
+        }
+    }
+
+    /// `Hash(data)`.
+    pub fn hash(self, data: &[u8]) -> Vec<u8> {
+        self.hash_algorithm().digest(data).as_bytes().to_vec()
+    }
+
+    /// `RefHash(label, value)` = `Hash(RefHashInput)` with `RefHashInput { opaque
+    /// label<V>; opaque value<V>; }` (section 5.2). The label is used as given, for example
+    /// `b"MLS 1.0 KeyPackage Reference"`.
+    ///
+    /// # Errors
+    /// [`Error::Misuse`] if `value` is 2^30 bytes or longer.
+    pub fn ref_hash(self, label: &[u8], value: &[u8]) -> Result<Vec<u8>> {
+        let mut w = Writer::with_capacity(value.len() + label.len() + 8);
+        w.opaque(label);
+        w.opaque(value);
+        Ok(self.hash(&w.finish()?))
+    }
+
+    /// `KDF.Extract(salt, ikm)`.
+    pub fn extract(self, salt: &[u8], ikm: &[u8]) -> SecretVec {
+        hkdf::extract(self.hash_algorithm(), salt, ikm)
+    }
+
+    /// `ExpandWithLabel(secret, label, context, length)` (section 8): `KDF.Expand(secret,
+    /// KDFLabel, length)` with `KDFLabel { uint16 length; opaque label<V> = "MLS 1.0 " +
+    /// label; opaque context<V>; }`.
+    ///
+    /// # Errors
+    /// [`Error::Misuse`] for a length above `u16::MAX` or `255 * Nh`, or a secret shorter
+    /// than `Nh`.
+    pub fn expand_with_label(
+        self,
+        secret: &[u8],
+        label: &[u8],
+        context: &[u8],
+        length: usize,
+    ) -> Result<SecretVec> {
+        let len16 = u16::try_from(length)
+            .map_err(|_| Error::Misuse("ExpandWithLabel length above 65535"))?;
+        let mut w = Writer::with_capacity(context.len() + label.len() + 16);
+        w.u16(len16);
+        w.vector(|w| {
+            w.bytes(LABEL_PREFIX);
+            w.bytes(label);
+        });
+        w.opaque(context);
+        let info = w.finish()?;
+        Ok(hkdf::expand(self.hash_algorithm(), secret, &info, length)?)
+    }
+
+    /// `DeriveSecret(secret, label)` = `ExpandWithLabel(secret, label, "", Nh)`.
+    ///
+    /// # Errors
+    /// As [`Self::expand_with_label`].
+    pub fn derive_secret(self, secret: &[u8], label: &[u8]) -> Result<SecretVec> {
+        self.expand_with_label(secret, label, &[], self.hash_len())
+    }
+
+    /// `DeriveTreeSecret(secret, label, generation, length)` =
+    /// `ExpandWithLabel(secret, label, generation as uint32, length)` (section 9).
+    ///
+    /// # Errors
+    /// As [`Self::expand_with_label`].
+    pub fn derive_tree_secret(
+        self,
+        secret: &[u8],
+        label: &[u8],
+        generation: u32,
+        length: usize,
+    ) -> Result<SecretVec> {
+        self.expand_with_label(secret, label, &generation.to_be_bytes(), length)
+    }
+
+    /// `MAC(key, data)`: HMAC with the suite's hash.
+    pub fn mac(self, key: &[u8], data: &[u8]) -> Vec<u8> {
+        hmac::mac(self.hash_algorithm(), key, data)
+            .as_bytes()
+            .to_vec()
+    }
+
+    /// Checks `tag == MAC(key, data)` in constant time.
+    ///
+    /// # Errors
+    /// [`Error::DecryptionFailed`] if it does not match (including a tag of the wrong length).
+    pub fn verify_mac(self, key: &[u8], data: &[u8], tag: &[u8]) -> Result<()> {
+        hmac::verify(self.hash_algorithm(), key, data, tag).map_err(|_| Error::DecryptionFailed)
+    }
+
+    fn aead_key(self, key: &[u8]) -> Result<AeadKey> {
+        Ok(AeadKey::new(self.aead_algorithm(), key)?)
+    }
+
+    /// `AEAD.Seal(key, nonce, aad, plaintext)`.
+    ///
+    /// # Errors
+    /// [`Error::Crypto`] for a key or nonce of the wrong length.
+    pub fn aead_seal(self, key: &[u8], nonce: &[u8], aad: &[u8], pt: &[u8]) -> Result<Vec<u8>> {
+        let key = self.aead_key(key)?;
+        Ok(key.seal(&Nonce::try_from_slice(nonce)?, aad, pt)?)
+    }
+
+    /// `AEAD.Open(key, nonce, aad, ciphertext)`.
+    ///
+    /// # Errors
+    /// [`Error::DecryptionFailed`] if the ciphertext does not authenticate; [`Error::Crypto`]
+    /// for a key or nonce of the wrong length.
+    pub fn aead_open(self, key: &[u8], nonce: &[u8], aad: &[u8], ct: &[u8]) -> Result<Vec<u8>> {
+        let key = self.aead_key(key)?;
+        Ok(key.open(&Nonce::try_from_slice(nonce)?, aad, ct)?)
+    }
+
+    /// `KEM.DeriveKeyPair(ikm)` (RFC 9180 section 7.1.3).
+    ///
+    /// # Errors
+    /// [`Error::Crypto`] if `ikm` is shorter than `Nsk`.
+    pub fn derive_key_pair(self, ikm: &[u8]) -> Result<(HpkePrivateKey, HpkePublicKey)> {
+        Ok(self.hpke().derive_key_pair(ikm)?)
+    }
+
+    /// An HPKE public key of this suite's KEM.
+    ///
+    /// # Errors
+    /// [`Error::Crypto`] if the bytes are not a valid public key.
+    pub fn hpke_public_key(self, bytes: &[u8]) -> Result<HpkePublicKey> {
+        Ok(HpkePublicKey::from_bytes(self.hpke().kem, bytes)?)
+    }
+
+    /// An HPKE private key of this suite's KEM, with its public key.
+    ///
+    /// # Errors
+    /// [`Error::Crypto`] if the bytes are not a valid private key.
+    pub fn hpke_private_key(self, bytes: &[u8]) -> Result<(HpkePrivateKey, HpkePublicKey)> {
+        Ok(HpkePrivateKey::from_bytes(self.hpke().kem, bytes)?)
+    }
+
+    /// `EncryptWithLabel(public_key, label, context, plaintext)` (section 5.1.3): HPKE
+    /// `SealBase(public_key, EncryptContext, "", plaintext)` with `EncryptContext { opaque
+    /// label<V> = "MLS 1.0 " + label; opaque context<V>; }`. Returns `(kem_output,
+    /// ciphertext)`.
+    ///
+    /// # Errors
+    /// [`Error::Crypto`] for a key of another KEM or a zero Diffie-Hellman output.
+    pub fn encrypt_with_label(
+        self,
+        public_key: &HpkePublicKey,
+        label: &[u8],
+        context: &[u8],
+        plaintext: &[u8],
+        rng: &mut impl CryptoRng,
+    ) -> Result<(Vec<u8>, Vec<u8>)> {
+        let info = labeled(label, context)?;
+        Ok(self.hpke().seal(public_key, &info, &[], plaintext, rng)?)
+    }
+
+    /// `DecryptWithLabel(private_key, label, context, kem_output, ciphertext)`.
+    ///
+    /// # Errors
+    /// [`Error::DecryptionFailed`] for any failure to decapsulate or open.
+    pub fn decrypt_with_label(
+        self,
+        private_key: &HpkePrivateKey,
+        label: &[u8],
+        context: &[u8],
+        kem_output: &[u8],
+        ciphertext: &[u8],
+    ) -> Result<Vec<u8>> {
+        let info = labeled(label, context)?;
+        self.hpke()
+            .open(kem_output, private_key, &info, &[], ciphertext)
+            .map_err(|_| Error::DecryptionFailed)
+    }
+
+    /// `SignWithLabel(key, label, content)` (section 5.1.2): the signature over `SignContent
+    /// { opaque label<V> = "MLS 1.0 " + label; opaque content<V>; }`.
+    ///
+    /// # Errors
+    /// [`Error::Misuse`] for a key of another scheme or content of 2^30 bytes or more.
+    pub fn sign_with_label(
+        self,
+        key: &SignaturePrivateKey,
+        label: &[u8],
+        content: &[u8],
+    ) -> Result<Vec<u8>> {
+        let tbs = labeled(label, content)?;
+        match (self.signature_scheme(), key) {
+            (SignatureScheme::Ed25519, SignaturePrivateKey::Ed25519(k)) => {
+                Ok(k.sign(&tbs).to_vec())
+            }
+            (SignatureScheme::EcdsaP256Sha256, SignaturePrivateKey::EcdsaP256(k)) => {
+                Ok(k.sign(&tbs))
+            }
+            _ => Err(Error::Misuse("signature key of another scheme")),
+        }
+    }
+
+    /// `VerifyWithLabel(public_key, label, content, signature)`.
+    ///
+    /// # Errors
+    /// [`Error::VerificationFailed`] if the signature does not verify, or the public key is
+    /// not a valid key of the suite's scheme.
+    pub fn verify_with_label(
+        self,
+        public_key: &[u8],
+        label: &[u8],
+        content: &[u8],
+        signature: &[u8],
+    ) -> Result<()> {
+        let tbs = labeled(label, content)?;
+        let ok = match self.signature_scheme() {
+            SignatureScheme::Ed25519 => Ed25519PublicKey::from_bytes(public_key)
+                .and_then(|pk| pk.verify(&tbs, signature))
+                .is_ok(),
+            SignatureScheme::EcdsaP256Sha256 => P256PublicKey::from_bytes(public_key)
+                .and_then(|pk| pk.verify(&tbs, signature))
+                .is_ok(),
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(Error::VerificationFailed)
+        }
+    }
+
+    /// A fresh signature key pair of the suite's scheme.
+    pub fn generate_signature_key(self, rng: &mut impl CryptoRng) -> SignaturePrivateKey {
+        match self.signature_scheme() {
+            SignatureScheme::Ed25519 => {
+                SignaturePrivateKey::Ed25519(Ed25519SecretKey::generate(rng))
+            }
+            SignatureScheme::EcdsaP256Sha256 => {
+                SignaturePrivateKey::EcdsaP256(P256SecretKey::generate(rng))
+            }
+        }
+    }
+
+    /// A signature private key of the suite's scheme from its serialization (the 32-byte
+    /// Ed25519 seed, or the 32-byte big-endian P-256 scalar).
+    ///
+    /// # Errors
+    /// [`Error::Crypto`] if the bytes are not a valid private key.
+    pub fn signature_key_from_bytes(self, bytes: &[u8]) -> Result<SignaturePrivateKey> {
+        let secret = SecretBytes::<32>::try_from_slice(bytes)?;
+        Ok(match self.signature_scheme() {
+            SignatureScheme::Ed25519 => {
+                SignaturePrivateKey::Ed25519(Ed25519SecretKey::from_secret(&secret))
+            }
+            SignatureScheme::EcdsaP256Sha256 => {
+                SignaturePrivateKey::EcdsaP256(P256SecretKey::from_secret(&secret)?)
+            }
+        })
+    }
+}
+
+/// A signature private key. Zeroized on drop; `Debug` shows only the scheme.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum SignaturePrivateKey {
+    /// An Ed25519 key.
+    Ed25519(Ed25519SecretKey),
+    /// An ECDSA P-256 key.
+    EcdsaP256(P256SecretKey),
+}
+
+impl SignaturePrivateKey {
+    /// The encoded public key (`SignaturePublicKey`): 32 bytes for Ed25519, the uncompressed
+    /// SEC1 point for P-256.
+    pub fn public_key(&self) -> Vec<u8> {
+        match self {
+            Self::Ed25519(k) => k.public_key().as_bytes().to_vec(),
+            Self::EcdsaP256(k) => k.public_key().as_bytes().to_vec(),
+        }
+    }
+}
+
+/// `struct { opaque label<V> = "MLS 1.0 " + label; opaque content<V>; }`: both
+/// `SignContent` (section 5.1.2) and `EncryptContext` (section 5.1.3).
+fn labeled(label: &[u8], content: &[u8]) -> Result<Vec<u8>> {
+    let mut w = Writer::with_capacity(content.len() + label.len() + 16);
+    w.vector(|w| {
+        w.bytes(LABEL_PREFIX);
+        w.bytes(label);
+    });
+    w.opaque(content);
+    w.finish()
+}
