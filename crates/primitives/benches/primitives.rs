@@ -1,5 +1,5 @@
-//! Criterion benchmarks of the primitives: ML-KEM on each backend, X25519, Ed25519, AES-GCM and
-//! HPKE. `cargo bench -p primitives --all-features` (or `cargo xtask bench`).
+//! Criterion benchmarks of the primitives: ML-KEM on each backend, X25519, Ed25519, ECDSA P-256,
+//! AES-GCM and HPKE. `cargo bench -p primitives --all-features` (or `cargo xtask bench`).
 
 #![allow(
     missing_docs,
@@ -12,7 +12,8 @@ use std::hint::black_box;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use primitives::{
     AeadAlgorithm, AeadKey, Ed25519SecretKey, HpkeAead, HpkeKdf, HpkeKem, HpkeSuite, MlKemBackend,
-    MlKemDecapsulationKey, MlKemParams, Nonce, SecretBytes, X25519PublicKey, X25519SecretKey,
+    MlKemDecapsulationKey, MlKemParams, Nonce, P256SecretKey, SecretBytes, X25519PublicKey,
+    X25519SecretKey,
 };
 
 fn mlkem(c: &mut Criterion) {
@@ -55,6 +56,15 @@ fn curves(c: &mut Criterion) {
     c.bench_function("ed25519/sign_256B", |b| b.iter(|| sk.sign(black_box(&msg))));
     let sig = sk.sign(&msg);
     c.bench_function("ed25519/verify_256B", |b| {
+        b.iter(|| pk.verify(black_box(&msg), black_box(&sig)).unwrap());
+    });
+    let sk = P256SecretKey::generate(&mut rng);
+    let pk = sk.public_key();
+    c.bench_function("p256-ecdsa/sign_256B", |b| {
+        b.iter(|| sk.sign(black_box(&msg)))
+    });
+    let sig = sk.sign(&msg);
+    c.bench_function("p256-ecdsa/verify_256B", |b| {
         b.iter(|| pk.verify(black_box(&msg), black_box(&sig)).unwrap());
     });
 }

@@ -24,6 +24,8 @@ pub mod cbc_hmac;
 pub mod curve25519;
 /// Ed25519 (RFC 8032) with strict verification.
 pub mod ed25519;
+/// ECDSA over P-256 with SHA-256 (FIPS 186-5), DER signatures.
+pub mod p256;
 /// X25519 (RFC 7748) with the contributory check.
 pub mod x25519;
 
@@ -54,6 +56,7 @@ pub use mlkem::{
     MlKemBackend, MlKemCiphertext, MlKemDecapsulationKey, MlKemEncapsulationKey, MlKemParams,
     MlKemSharedSecret,
 };
+pub use p256::{P256PublicKey, P256SecretKey};
 pub use secret::{SecretBytes, SecretVec};
 pub use x25519::{X25519PublicKey, X25519SecretKey};
 pub use xwing::{XWingCiphertext, XWingDecapsulationKey, XWingEncapsulationKey, XWingSharedSecret};

@@ -28,8 +28,8 @@ use std::fmt::Debug;
 
 use primitives::{
     AeadAlgorithm, AeadKey, Ed25519SecretKey, HpkeAead, HpkeKdf, HpkeKem, HpkePrivateKey,
-    HpkeSuite, MlKemBackend, MlKemDecapsulationKey, MlKemParams, SecretBytes, SecretVec,
-    X25519SecretKey, XWingDecapsulationKey,
+    HpkeSuite, MlKemBackend, MlKemDecapsulationKey, MlKemParams, P256SecretKey, SecretBytes,
+    SecretVec, X25519SecretKey, XWingDecapsulationKey,
     cbc_hmac::{CbcHmacKey, OKM_LEN},
     hazmat,
     rand::Rng as _,
@@ -107,6 +107,13 @@ fn x25519_secret_key() {
         &sk,
         &[("secret", &bytes), ("clamped scalar", &clamped)],
     );
+}
+
+#[test]
+fn p256_secret_key() {
+    let sk = P256SecretKey::generate(&mut seeded_rng(41));
+    let scalar = sk.to_secret();
+    assert_redacted("P256SecretKey", &sk, &[("scalar", scalar.expose_secret())]);
 }
 
 #[test]
