@@ -5,6 +5,16 @@
 //! |---|---|
 //! | [`codec`] | section 2.1 (presentation language, variable-length integers 2.1.2) |
 //! | [`suite`] | sections 5.1-5.2, 17.1 (cipher suites, labeled operations, RefHash) |
+//! | [`types`] | section 17 registries (versions, suites, extension/proposal/credential types, wire formats), the closed enums of sections 6-12 |
+//! | [`credential`] | section 5.3 (Credential), 13.3 |
+//! | [`extension`] | sections 7.2, 13.4 (Extension, one per type), bodies of 5.3.3, 11.1, 12.1.8.1, 12.4.3.2, 12.4.3.3 |
+//! | [`leaf_node`] | sections 7.1-7.2 (ParentNode, LeafNode, LeafNodeTBS), 12.4.3.3 (Node) |
+//! | [`key_package`] | section 10 (KeyPackage, KeyPackageTBS) |
+//! | [`group_context`] | section 8.1 (GroupContext) |
+//! | [`proposal`] | sections 12.1.1-12.1.7 (proposals), 8.4 (PreSharedKeyID), 12.4 (ProposalOrRef) |
+//! | [`commit`] | sections 12.4 (Commit), 7.6 (UpdatePath, HPKECiphertext) |
+//! | [`welcome`] | section 12.4.3 (GroupInfo, GroupSecrets, Welcome) |
+//! | [`framing`] | section 6 (MLSMessage, PublicMessage, PrivateMessage, content AADs, padding), 8.2 (transcript-hash inputs) |
 //! | [`tree_math`] | section 4.1, Appendix C (array-based trees) |
 //! | [`key_schedule`] | section 8 (key schedule, 8.4 PSKs, 8.5 exporter, 8.3 external key pair) |
 //! | [`secret_tree`] | section 9 (secret tree, 9.1 ratchets, 9.2 deletion), 6.3.2 sender-data keys |
@@ -15,10 +25,20 @@
 mod error;
 
 pub mod codec;
+pub mod commit;
+pub mod credential;
+pub mod extension;
+pub mod framing;
+pub mod group_context;
+pub mod key_package;
 pub mod key_schedule;
+pub mod leaf_node;
+pub mod proposal;
 pub mod secret_tree;
 pub mod suite;
 pub mod tree_math;
+pub mod types;
+pub mod welcome;
 
 pub use error::{Error, Result};
 pub use primitives;
