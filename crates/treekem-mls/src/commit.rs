@@ -19,6 +19,8 @@
 //!
 //! Decoding checks syntax only; section 12.2's list validation and the UpdatePath's length
 //! and leaf rules (section 7.6) are the group engine's.
+//!
+//! Proven by `messages.json` (family `mls-messages`: `commit`, `public_message_commit`).
 
 use crate::{
     Result,

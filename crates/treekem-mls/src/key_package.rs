@@ -16,6 +16,8 @@
 //! Decoding checks syntax only (plus EXT-1 in both extension lists); the validation of
 //! section 10.1 (version, suite, signature, `leaf_node_source = key_package`, distinct
 //! `init_key` and `encryption_key`) needs the group and the cipher suite.
+//!
+//! Proven by `messages.json` (family `mls-messages`: `mls_key_package`, `add_proposal`).
 
 use crate::{
     Result,

@@ -53,6 +53,9 @@
 //! section 7.3 (signature, capabilities, lifetime, sorted `unmerged_leaves`, which source
 //! is allowed where) belongs to the code that knows the context; [`LeafNode::tbs`] gives it
 //! the signed bytes.
+//!
+//! Proven by `messages.json` (family `mls-messages`: KeyPackages, Add/Update proposals,
+//! UpdatePaths and the `ratchet_tree` field).
 
 use crate::{
     Error, Result,
