@@ -37,10 +37,10 @@
 //! **Convention for other proposal types.** RFC 9420 gives no framing for the body of a
 //! proposal type it does not define (GREASE, private use, later registrations), yet such a
 //! proposal must be skipped over to decode the rest of a Commit. This crate reads and writes
-//! such a body as one `opaque <V>` ([`Proposal::Other`]), the same convention as the
-//! "custom proposals" of other implementations (mls-rs documents a byte vector as its default
-//! custom-proposal encoding; ts-mls likewise). `reserved(0)` is rejected. Whether a proposal
-//! is allowed (section 12.2) is decided by the group engine.
+//! such a body as one `opaque <V>` ([`Proposal::Other`]), the convention used for "custom
+//! proposals" elsewhere (mls-rs documents a byte vector as the default encoding of its custom
+//! proposals). `reserved(0)` is rejected. Whether a proposal is allowed (section 12.2) is
+//! decided by the group engine.
 //!
 //! Proven by `messages.json` (family `mls-messages`: the seven proposal bodies, and
 //! proposals inside PublicMessages and Commits).
