@@ -24,7 +24,8 @@ use crate::{
     codec::{Codec, Reader, Writer},
     extension::Extensions,
     leaf_node::LeafNode,
-    types::{CipherSuiteId, HpkePublicKeyBytes, ProtocolVersion},
+    suite::CipherSuite,
+    types::{CipherSuiteId, HpkePublicKeyBytes, KeyPackageRef, ProtocolVersion},
 };
 
 /// `KeyPackage` (section 10).
@@ -51,6 +52,18 @@ impl KeyPackage {
         self.init_key.encode(w);
         self.leaf_node.encode(w);
         self.extensions.encode(w);
+    }
+
+    /// `KeyPackageRef = MakeKeyPackageRef(value) = RefHash("MLS 1.0 KeyPackage Reference",
+    /// value)` over the encoded KeyPackage (section 5.2).
+    ///
+    /// # Errors
+    /// [`crate::Error::Misuse`] if a vector is too long to encode.
+    pub fn reference(&self, suite: CipherSuite) -> Result<KeyPackageRef> {
+        let encoded = self.to_bytes()?;
+        Ok(KeyPackageRef(
+            suite.ref_hash(b"MLS 1.0 KeyPackage Reference", &encoded)?,
+        ))
     }
 
     /// The encoding of KeyPackageTBS, the content of the KeyPackage's signature.

@@ -18,6 +18,9 @@
 //! | [`tree_math`] | section 4.1, Appendix C (array-based trees) |
 //! | [`key_schedule`] | section 8 (key schedule, 8.4 PSKs, 8.5 exporter, 8.3 external key pair) |
 //! | [`secret_tree`] | section 9 (secret tree, 9.1 ratchets, 9.2 deletion), 6.3.2 sender-data keys |
+//! | [`transcript`] | section 8.2 (transcript hashes), 6.1 (confirmation tag) |
+//! | [`join`] | section 12.4.3.1 (Welcome: GroupSecrets and GroupInfo encryption, signature, confirmation) |
+//! | [`protection`] | sections 6.1-6.3 (signatures, membership tags, PrivateMessage encryption) |
 //!
 //! Every module maps to the section it implements; the vector family that proves it is named
 //! in the module documentation.
@@ -30,12 +33,15 @@ pub mod credential;
 pub mod extension;
 pub mod framing;
 pub mod group_context;
+pub mod join;
 pub mod key_package;
 pub mod key_schedule;
 pub mod leaf_node;
 pub mod proposal;
+pub mod protection;
 pub mod secret_tree;
 pub mod suite;
+pub mod transcript;
 pub mod tree_math;
 pub mod types;
 pub mod welcome;
