@@ -32,6 +32,10 @@ pub mod commit;
 pub mod credential;
 pub mod extension;
 pub mod framing;
+/// Entry points of the fuzz targets (feature `fuzzing`).
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod group_context;
 pub mod join;
 pub mod key_package;

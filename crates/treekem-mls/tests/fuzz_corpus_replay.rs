@@ -1,0 +1,28 @@
+//! Replays the committed fuzz seeds (`fuzz/corpus/<target>/*`) and minimised crashers
+//! (`fuzz/regressions/<target>/*`) of this crate's `mls_*` targets on stable, through the
+//! same `treekem_mls::fuzzing` functions the targets call; checks that every target file
+//! calls the listed function and has a seed (`test_support::replay_fuzz_corpus`).
+
+#![allow(clippy::panic, reason = "a test fails by panicking")]
+
+use test_support::{FuzzTarget, replay_fuzz_corpus};
+use treekem_mls::fuzzing;
+
+/// Every `mls_*` fuzz target and the function it calls.
+const TARGETS: [FuzzTarget; 2] = [
+    FuzzTarget {
+        name: "mls_message_decode",
+        function: "treekem_mls::fuzzing::message_decode",
+        run: fuzzing::message_decode,
+    },
+    FuzzTarget {
+        name: "mls_private_message_unprotect",
+        function: "treekem_mls::fuzzing::private_message_unprotect",
+        run: fuzzing::private_message_unprotect,
+    },
+];
+
+#[test]
+fn replay_seeds_and_regressions() {
+    assert!(replay_fuzz_corpus("mls_", &TARGETS) >= TARGETS.len());
+}
