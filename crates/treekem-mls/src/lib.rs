@@ -16,6 +16,8 @@
 //! | [`welcome`] | section 12.4.3 (GroupInfo, GroupSecrets, Welcome) |
 //! | [`framing`] | section 6 (MLSMessage, PublicMessage, PrivateMessage, content AADs, padding), 8.2 (transcript-hash inputs) |
 //! | [`tree_math`] | section 4.1, Appendix C (array-based trees) |
+//! | [`tree`] | sections 4, 7.1-7.3, 7.7-7.9, 12.1.1-12.1.3, 12.4.3.1, 12.4.3.3 (ratchet tree, tree and parent hashes, validation) |
+//! | [`treekem`] | sections 7.4-7.6, 12.4.1-12.4.2 (UpdatePath creation and processing, path secrets) |
 //! | [`key_schedule`] | section 8 (key schedule, 8.4 PSKs, 8.5 exporter, 8.3 external key pair) |
 //! | [`secret_tree`] | section 9 (secret tree, 9.1 ratchets, 9.2 deletion), 6.3.2 sender-data keys |
 //! | [`transcript`] | section 8.2 (transcript hashes), 6.1 (confirmation tag) |
@@ -46,7 +48,9 @@ pub mod protection;
 pub mod secret_tree;
 pub mod suite;
 pub mod transcript;
+pub mod tree;
 pub mod tree_math;
+pub mod treekem;
 pub mod types;
 pub mod welcome;
 

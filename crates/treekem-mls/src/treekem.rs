@@ -1,0 +1,712 @@
+//! TreeKEM: creating and processing UpdatePaths (RFC 9420 section 7.4 "Ratchet Tree
+//! Evolution", 7.5 "Synchronizing Views of the Tree", 7.6 "Update Paths", and the path
+//! steps of sections 12.4.1 "Creating a Commit" and 12.4.2 "Processing a Commit"). Proven by
+//! `treekem.json` (family `mls-treekem`): every recipient of every vector UpdatePath
+//! recovers the vector's path secret and commit secret and the merged tree has the vector's
+//! tree hash; UpdatePaths this module creates on the vector trees are processed by every
+//! other member to the same commit secret.
+//!
+//! ```text
+//! leaf_secret (random, Nh bytes)
+//!   |-- DeriveSecret("node") --> DeriveKeyPair --> leaf_priv, leaf_pub   (the new LeafNode)
+//!   '-- DeriveSecret("path") --> path_secret[0]          for fdp[0], the lowest node
+//!        path_secret[n]   = DeriveSecret(path_secret[n-1], "path")       for fdp[n]
+//!        node_secret[n]   = DeriveSecret(path_secret[n], "node")
+//!        node_priv[n], node_pub[n] = KEM.DeriveKeyPair(node_secret[n])
+//!        commit_secret    = DeriveSecret(path_secret[last], "path")
+//!
+//! UpdatePathNode[n] = { node_pub[n],
+//!     [ EncryptWithLabel(pk(y), "UpdatePathNode", GroupContext', path_secret[n])
+//!         for y in resolution(copath child of fdp[n]) minus the Commit's new members ] }
+//! ```
+//!
+//! `fdp` is the committer's filtered direct path; `GroupContext'` is the provisional group
+//! context, whose `tree_hash` is that of the tree after the merge. (Section 7.4 lets
+//! `path_secret[0]` be sampled directly; deriving it from the leaf secret, as the section's
+//! figure draws it, gives the same distribution and one random draw per path.)
+//!
+//! A recipient decrypts at the lowest common ancestor of its leaf and the sender's (the
+//! lowest node of the sender's filtered direct path above it), using the first node of the
+//! copath child's resolution it holds a private key for, then derives the remaining path
+//! secrets and checks every derived public key against the UpdatePath.
+//!
+//! | id | rule | section |
+//! |---|---|---|
+//! | UP-1 | the sender's leaf is in the tree and the UpdatePath has one node per filtered-direct-path node | 7.6, 12.4.2 |
+//! | UP-2 | the UpdatePath's `leaf_node_source` is `commit` (its signature: TREE-9) | 7.3 |
+//! | UP-3 | the new leaf's encryption key differs from the committer's current one | 12.4.2 |
+//! | UP-4 | no public key of the UpdatePath is already in the tree or repeated in the path, and each is a valid key | 12.4.2, 5.1.1 |
+//! | UP-5 | each node has one ciphertext per resolution entry of its copath child, new members excluded | 7.6 |
+//! | UP-6 | the public keys derived from the decrypted path secret equal the UpdatePath's | 7.5, 12.4.2 |
+//! | UP-7 | a decrypted path secret is `Nh` bytes long | 7.4 |
+//! | PH-2 | the new leaf's `parent_hash` is the parent hash of its filtered direct path | 7.9.2, 12.4.2 |
+//! | TK-1 | a private key given for a node matches the node's public key | 7.5, 12.4.3.1 |
+//!
+//! **Nothing changes on error.** Both operations work inside a [`TreeTransaction`]: the
+//! tree is merged, the provisional context hashed, and the encryptions or decryptions done;
+//! any failure drops the transaction and restores the tree. The private keys come back as a
+//! new [`TreePrivateKeys`], leaving the caller's until it decides to replace them (after
+//! the confirmation tag verifies, for instance).
+
+use std::collections::{BTreeMap, HashSet};
+
+use primitives::{HpkePrivateKey, HpkePublicKey, SecretVec, rand::CryptoRng};
+
+use crate::{
+    Error, Result,
+    codec::Codec,
+    commit::{HpkeCiphertext, UpdatePath, UpdatePathNode},
+    group_context::GroupContext,
+    leaf_node::{LeafNode, LeafNodeSourceData, Node},
+    suite::{CipherSuite, SignaturePrivateKey},
+    tree::{RatchetTree, TreeTransaction},
+    tree_math::{self, NodeIndex},
+    types::{HpkePublicKeyBytes, LeafIndex},
+};
+
+/// The label of path-secret encryption (section 7.6).
+const UPDATE_PATH_NODE: &[u8] = b"UpdatePathNode";
+
+/// A path secret (section 7.4). Zeroized on drop.
+#[derive(Clone)]
+pub struct PathSecret(SecretVec);
+
+impl core::fmt::Debug for PathSecret {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("PathSecret").finish_non_exhaustive()
+    }
+}
+
+impl PathSecret {
+    /// A path secret from its bytes (a Welcome's `GroupSecrets.path_secret`, a test vector).
+    pub const fn from_secret(secret: SecretVec) -> Self {
+        Self(secret)
+    }
+
+    /// The secret bytes.
+    pub fn expose_secret(&self) -> &[u8] {
+        self.0.expose_secret()
+    }
+
+    /// The next path secret up the path: `DeriveSecret(path_secret, "path")`.
+    ///
+    /// # Errors
+    /// As [`CipherSuite::derive_secret`].
+    pub fn next(&self, suite: CipherSuite) -> Result<Self> {
+        suite.derive_secret(self.expose_secret(), b"path").map(Self)
+    }
+
+    /// The node key pair: `DeriveKeyPair(DeriveSecret(path_secret, "node"))`.
+    ///
+    /// # Errors
+    /// As [`CipherSuite::derive_secret`] and [`CipherSuite::derive_key_pair`].
+    pub fn key_pair(&self, suite: CipherSuite) -> Result<(HpkePrivateKey, HpkePublicKey)> {
+        let node_secret = suite.derive_secret(self.expose_secret(), b"node")?;
+        suite.derive_key_pair(node_secret.expose_secret())
+    }
+}
+
+/// The `commit_secret` an UpdatePath contributes to the key schedule (section 8). Zeroized
+/// on drop.
+pub struct CommitSecret(SecretVec);
+
+impl core::fmt::Debug for CommitSecret {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("CommitSecret").finish_non_exhaustive()
+    }
+}
+
+impl CommitSecret {
+    /// The all-zero commit secret of a Commit without an UpdatePath (section 12.4.2).
+    pub fn zero(suite: CipherSuite) -> Self {
+        Self(SecretVec::zeroed(suite.hash_len()))
+    }
+
+    /// The secret bytes, for [`crate::key_schedule::InitSecret::joiner_secret`].
+    pub fn expose_secret(&self) -> &[u8] {
+        self.0.expose_secret()
+    }
+}
+
+/// A node's HPKE key pair as held by a member.
+#[derive(Clone)]
+struct NodeKeyPair {
+    private: HpkePrivateKey,
+    public: Vec<u8>,
+}
+
+/// A member's private view of the tree (section 4.2): its leaf index and the HPKE private
+/// keys it holds, for its leaf and for nodes on its direct path. Each key remembers its
+/// public key, so a key whose node has since been blanked or replaced is never used (and
+/// is dropped by [`Self::retain_consistent`]). Zeroized on drop (the private keys are
+/// `primitives` secrets); `Debug` shows the leaf index and which nodes have keys.
+#[derive(Clone)]
+pub struct TreePrivateKeys {
+    suite: CipherSuite,
+    own_leaf: LeafIndex,
+    keys: BTreeMap<NodeIndex, NodeKeyPair>,
+}
+
+impl core::fmt::Debug for TreePrivateKeys {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("TreePrivateKeys")
+            .field("own_leaf", &self.own_leaf)
+            .field("nodes", &self.keys.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
+/// The encryption key of node `x` of `tree`, if non-blank.
+fn node_key(tree: &RatchetTree, x: NodeIndex) -> Option<&[u8]> {
+    tree.node(x).map(|n| match n {
+        Node::Leaf(l) => l.encryption_key.as_slice(),
+        Node::Parent(p) => p.encryption_key.as_slice(),
+    })
+}
+
+impl TreePrivateKeys {
+    /// The private state of the member at `own_leaf`, holding only its leaf's private key.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] (TK-1) if the leaf is blank or its encryption key is not the
+    /// key's public key; [`Error::Crypto`] if the key is not one of the suite's KEM.
+    pub fn new(
+        tree: &RatchetTree,
+        own_leaf: LeafIndex,
+        leaf_private_key: HpkePrivateKey,
+    ) -> Result<Self> {
+        let suite = tree.suite();
+        let (_, public) = suite.hpke_private_key(leaf_private_key.expose_secret())?;
+        let x = tree_math::leaf_node(own_leaf.0);
+        if tree.leaf(own_leaf).map(|l| l.encryption_key.as_slice()) != Some(public.as_bytes()) {
+            return Err(Error::Invalid(
+                "TK-1: the leaf private key does not match the leaf in the tree",
+            ));
+        }
+        let mut keys = BTreeMap::new();
+        keys.insert(
+            x,
+            NodeKeyPair {
+                private: leaf_private_key,
+                public: public.as_bytes().to_vec(),
+            },
+        );
+        Ok(Self {
+            suite,
+            own_leaf,
+            keys,
+        })
+    }
+
+    /// The private state of a member joining from a Welcome (section 12.4.3.1): its leaf key
+    /// and, when the GroupSecrets carry a `path_secret` from the committer at `committer`,
+    /// the keys of the lowest common ancestor of both leaves and of every non-blank node
+    /// above it, each derived from the previous path secret.
+    ///
+    /// # Errors
+    /// As [`Self::new`]; [`Error::Invalid`] (TK-1) if a derived key does not match its node
+    /// or the common ancestor is blank; [`Error::Misuse`] if `committer` is `own_leaf`.
+    pub fn join(
+        tree: &RatchetTree,
+        own_leaf: LeafIndex,
+        leaf_private_key: HpkePrivateKey,
+        path_secret: Option<(LeafIndex, PathSecret)>,
+    ) -> Result<Self> {
+        let mut keys = Self::new(tree, own_leaf, leaf_private_key)?;
+        if let Some((committer, secret)) = path_secret {
+            if committer == own_leaf {
+                return Err(Error::Misuse("join: the committer is the joiner itself"));
+            }
+            let lca = tree_math::common_ancestor(
+                tree_math::leaf_node(own_leaf.0),
+                tree_math::leaf_node(committer.0),
+            );
+            let mut secret = secret;
+            keys.set_path_secret(tree, lca, &secret)?;
+            for p in tree_math::direct_path(lca, tree.leaf_count()) {
+                if tree.node(p).is_some() {
+                    secret = secret.next(tree.suite())?;
+                    keys.set_path_secret(tree, p, &secret)?;
+                }
+            }
+        }
+        Ok(keys)
+    }
+
+    /// Sets the private key of node `x`, an ancestor of the own leaf, from its path secret.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] (TK-1) if `x` is blank, not an ancestor of the own leaf, or its
+    /// public key is not the derived one.
+    pub fn set_path_secret(
+        &mut self,
+        tree: &RatchetTree,
+        x: NodeIndex,
+        secret: &PathSecret,
+    ) -> Result<()> {
+        let own_x = tree_math::leaf_node(self.own_leaf.0);
+        if x == own_x || !tree_math::is_in_subtree(x, own_x) {
+            return Err(Error::Invalid(
+                "TK-1: a path secret for a node not above the own leaf",
+            ));
+        }
+        let (private, public) = secret.key_pair(self.suite)?;
+        if node_key(tree, x) != Some(public.as_bytes()) {
+            return Err(Error::Invalid(
+                "TK-1: a path secret's key pair does not match its node",
+            ));
+        }
+        self.keys.insert(
+            x,
+            NodeKeyPair {
+                private,
+                public: public.as_bytes().to_vec(),
+            },
+        );
+        Ok(())
+    }
+
+    /// The member's leaf index.
+    pub const fn own_leaf(&self) -> LeafIndex {
+        self.own_leaf
+    }
+
+    /// The nodes this member holds private keys for, in index order.
+    pub fn nodes(&self) -> impl Iterator<Item = NodeIndex> + '_ {
+        self.keys.keys().copied()
+    }
+
+    /// Whether the member holds a private key for node `x` that matches `tree`.
+    pub fn has_private_key(&self, tree: &RatchetTree, x: NodeIndex) -> bool {
+        self.private_key_for(tree, x).is_some()
+    }
+
+    /// Drops the keys of nodes that `tree` has blanked or replaced (after Update and Remove
+    /// proposals, for instance). Costs O(log n): a member holds at most one key per level.
+    pub fn retain_consistent(&mut self, tree: &RatchetTree) {
+        self.keys
+            .retain(|&x, pair| node_key(tree, x) == Some(pair.public.as_slice()));
+    }
+
+    fn private_key_for(&self, tree: &RatchetTree, x: NodeIndex) -> Option<&HpkePrivateKey> {
+        self.keys
+            .get(&x)
+            .filter(|pair| node_key(tree, x) == Some(pair.public.as_slice()))
+            .map(|pair| &pair.private)
+    }
+}
+
+/// What a committer supplies to [`create_update_path`].
+#[derive(Debug)]
+pub struct PathParams<'a> {
+    /// The provisional GroupContext (section 12.4.2): the new epoch's values, whose
+    /// `tree_hash` is replaced by the tree hash after the merge. Its `group_id` also goes
+    /// into the new leaf's signature.
+    pub group_context: &'a GroupContext,
+    /// The members the same Commit adds, excluded from every resolution encrypted to.
+    pub joiners: &'a [LeafIndex],
+    /// The committer's signature key; its public key must be the leaf's `signature_key`.
+    pub signer: &'a SignaturePrivateKey,
+    /// The new leaf's content (credential, capabilities, extensions, signature key); its
+    /// encryption key, source, parent hash and signature are filled in. `None` keeps the
+    /// committer's current leaf (required for an external commit, whose leaf is blank).
+    pub leaf_template: Option<LeafNode>,
+}
+
+/// The result of [`create_update_path`].
+#[derive(Debug)]
+pub struct CreatedUpdatePath {
+    /// The UpdatePath for the Commit.
+    pub update_path: UpdatePath,
+    /// The commit secret for the key schedule.
+    pub commit_secret: CommitSecret,
+    /// The committer's private keys for the new tree (leaf and filtered direct path).
+    pub private_keys: TreePrivateKeys,
+    committer: LeafIndex,
+    path_secrets: Vec<(NodeIndex, PathSecret)>,
+}
+
+impl CreatedUpdatePath {
+    /// The path secrets, by node of the filtered direct path, bottom up.
+    pub fn path_secrets(&self) -> &[(NodeIndex, PathSecret)] {
+        &self.path_secrets
+    }
+
+    /// The path secret a joiner's Welcome carries (section 12.4.3.1): the one of the lowest
+    /// common ancestor of the joiner's and the committer's leaves. `None` if that node is
+    /// not on the path (the joiner is the committer, or outside the tree).
+    pub fn path_secret_for(&self, joiner: LeafIndex) -> Option<&PathSecret> {
+        if joiner == self.committer {
+            return None;
+        }
+        let lca = tree_math::common_ancestor(
+            tree_math::leaf_node(joiner.0),
+            tree_math::leaf_node(self.committer.0),
+        );
+        self.path_secrets
+            .iter()
+            .find(|(x, _)| *x == lca)
+            .map(|(_, s)| s)
+    }
+}
+
+/// The result of [`process_update_path`].
+#[derive(Debug)]
+pub struct ProcessedUpdatePath {
+    /// The commit secret for the key schedule.
+    pub commit_secret: CommitSecret,
+    /// The recipient's private keys for the new tree, to replace the old ones once the
+    /// Commit is accepted.
+    pub private_keys: TreePrivateKeys,
+    /// The path secret this recipient decrypted (at the lowest common ancestor of its leaf
+    /// and the sender's).
+    pub path_secret: PathSecret,
+}
+
+fn sorted(leaves: &[LeafIndex]) -> Vec<LeafIndex> {
+    let mut v = leaves.to_vec();
+    v.sort_unstable();
+    v
+}
+
+/// The provisional GroupContext with the tree's hash, encoded.
+fn context_bytes(context: &GroupContext, tree: &RatchetTree) -> Result<Vec<u8>> {
+    let mut ctx = context.clone();
+    ctx.tree_hash = tree.tree_hash().to_vec();
+    ctx.to_bytes()
+}
+
+/// Creates an UpdatePath for the member at `committer` and merges it into `tree`
+/// (sections 7.4-7.6, 12.4.1): fresh path secrets and node keys for its filtered direct
+/// path, parent hashes, a new signed leaf (source `commit`), the provisional GroupContext
+/// with the new tree hash, and the path secrets encrypted to the copath resolutions minus
+/// the joiners. Costs O(log n) hashes and key derivations plus one encryption per
+/// resolution entry.
+///
+/// # Errors
+/// [`Error::Misuse`] if `committer` is outside the tree, has no leaf and no template was
+/// given, or `signer` is not the leaf's signature key; [`Error::Invalid`] (TREE-8) if the
+/// template's signature key belongs to another member; [`Error::Crypto`] if a node of a
+/// resolution has an invalid public key. The tree is unchanged on error.
+pub fn create_update_path(
+    tree: &mut RatchetTree,
+    committer: LeafIndex,
+    params: &PathParams<'_>,
+    rng: &mut impl CryptoRng,
+) -> Result<CreatedUpdatePath> {
+    let suite = tree.suite();
+    if !tree.contains_leaf(committer) {
+        return Err(Error::Misuse("create_update_path: leaf outside the tree"));
+    }
+    let mut leaf = match &params.leaf_template {
+        Some(t) => t.clone(),
+        None => tree.leaf(committer).cloned().ok_or(Error::Misuse(
+            "create_update_path: a blank leaf needs a leaf template",
+        ))?,
+    };
+    if params.signer.public_key() != leaf.signature_key.as_slice() {
+        return Err(Error::Misuse(
+            "create_update_path: the signer is not the leaf's signature key",
+        ));
+    }
+    let joiners = sorted(params.joiners);
+    let fdp = tree.filtered_direct_path_with_copath(committer);
+
+    let leaf_secret = PathSecret(SecretVec::random(suite.hash_len(), rng));
+    let (leaf_private, leaf_public) = leaf_secret.key_pair(suite)?;
+    let mut secrets = Vec::with_capacity(fdp.len());
+    let mut pairs = Vec::with_capacity(fdp.len());
+    let mut secret = leaf_secret.next(suite)?;
+    for _ in &fdp {
+        let pair = secret.key_pair(suite)?;
+        let next = secret.next(suite)?;
+        secrets.push(core::mem::replace(&mut secret, next));
+        pairs.push(pair);
+    }
+    let commit_secret = CommitSecret(secret.0);
+    let keys: Vec<HpkePublicKeyBytes> = pairs
+        .iter()
+        .map(|(_, pk)| HpkePublicKeyBytes::from(pk.as_bytes()))
+        .collect();
+
+    let mut tx = tree.transaction();
+    let parent_hash = tx.merge_path_nodes(committer, &fdp, &keys)?;
+    leaf.encryption_key = leaf_public.as_bytes().into();
+    leaf.leaf_node_source = LeafNodeSourceData::Commit { parent_hash };
+    let tbs = leaf.tbs(Some((&params.group_context.group_id, committer)))?;
+    leaf.signature = suite.sign_with_label(params.signer, b"LeafNodeTBS", &tbs)?;
+    tx.set_committed_leaf(committer, leaf.clone())?;
+    let context = context_bytes(params.group_context, &tx)?;
+
+    let mut nodes = Vec::with_capacity(fdp.len());
+    for (((_, copath), secret), key) in fdp.iter().zip(&secrets).zip(keys) {
+        let mut encrypted_path_secret = Vec::new();
+        for y in tx.resolution_excluding(*copath, &joiners) {
+            let pk = node_key(&tx, y).ok_or(Error::Internal("blank node in a resolution"))?;
+            let pk = suite.hpke_public_key(pk)?;
+            let (kem_output, ciphertext) = suite.encrypt_with_label(
+                &pk,
+                UPDATE_PATH_NODE,
+                &context,
+                secret.expose_secret(),
+                rng,
+            )?;
+            encrypted_path_secret.push(HpkeCiphertext {
+                kem_output,
+                ciphertext,
+            });
+        }
+        nodes.push(UpdatePathNode {
+            encryption_key: key,
+            encrypted_path_secret,
+        });
+    }
+    tx.commit();
+
+    let mut private_keys = TreePrivateKeys {
+        suite,
+        own_leaf: committer,
+        keys: BTreeMap::new(),
+    };
+    private_keys.keys.insert(
+        tree_math::leaf_node(committer.0),
+        NodeKeyPair {
+            private: leaf_private,
+            public: leaf_public.as_bytes().to_vec(),
+        },
+    );
+    for ((p, _), (private, public)) in fdp.iter().zip(pairs) {
+        private_keys.keys.insert(
+            *p,
+            NodeKeyPair {
+                private,
+                public: public.as_bytes().to_vec(),
+            },
+        );
+    }
+    Ok(CreatedUpdatePath {
+        update_path: UpdatePath {
+            leaf_node: leaf,
+            nodes,
+        },
+        commit_secret,
+        private_keys,
+        committer,
+        path_secrets: fdp.iter().map(|(p, _)| *p).zip(secrets).collect(),
+    })
+}
+
+/// Validates an UpdatePath from `sender` and merges it into `tree` without decrypting
+/// (section 7.5 "merges UpdatePath into the tree"): UP-1 to UP-5, the leaf's source and
+/// signature (UP-2, TREE-9, with `group_id` and `sender`), the merge, and PH-2. For a
+/// member that needs the tree but no secrets, and as the first half of
+/// [`process_update_path`].
+///
+/// The LeafNode checks of section 7.3 that need the group's context (credential,
+/// capabilities against the group's, lifetime) are the caller's.
+///
+/// # Errors
+/// [`Error::Invalid`] naming the rule, [`Error::VerificationFailed`] for the leaf's
+/// signature. The tree is unchanged on error.
+pub fn merge_update_path(
+    tree: &mut RatchetTree,
+    sender: LeafIndex,
+    path: &UpdatePath,
+    group_id: &[u8],
+    joiners: &[LeafIndex],
+) -> Result<()> {
+    let mut tx = tree.transaction();
+    merge_in(&mut tx, sender, path, group_id, &sorted(joiners))?;
+    tx.commit();
+    Ok(())
+}
+
+/// The checks and the merge of [`merge_update_path`], inside the caller's transaction.
+/// Returns the filtered direct path with copath children.
+fn merge_in(
+    tree: &mut TreeTransaction<'_>,
+    sender: LeafIndex,
+    path: &UpdatePath,
+    group_id: &[u8],
+    joiners: &[LeafIndex],
+) -> Result<Vec<(NodeIndex, NodeIndex)>> {
+    let suite = tree.suite();
+    if !tree.contains_leaf(sender) {
+        return Err(Error::Invalid(
+            "UP-1: the sender's leaf is outside the tree",
+        ));
+    }
+    let leaf = &path.leaf_node;
+    if !matches!(leaf.leaf_node_source, LeafNodeSourceData::Commit { .. }) {
+        return Err(Error::Invalid(
+            "UP-2: an UpdatePath's leaf node source is not commit",
+        ));
+    }
+    let tbs = leaf.tbs(Some((group_id, sender)))?;
+    suite.verify_with_label(
+        leaf.signature_key.as_slice(),
+        b"LeafNodeTBS",
+        &tbs,
+        &leaf.signature,
+    )?;
+    let fdp = tree.filtered_direct_path_with_copath(sender);
+    if path.nodes.len() != fdp.len() {
+        return Err(Error::Invalid(
+            "UP-1: the UpdatePath's length is not that of the filtered direct path",
+        ));
+    }
+    if tree
+        .leaf(sender)
+        .is_some_and(|current| current.encryption_key == leaf.encryption_key)
+    {
+        return Err(Error::Invalid(
+            "UP-3: the committer's new leaf reuses its encryption key",
+        ));
+    }
+    let mut seen = HashSet::with_capacity(fdp.len() + 1);
+    for key in
+        core::iter::once(&leaf.encryption_key).chain(path.nodes.iter().map(|n| &n.encryption_key))
+    {
+        if tree.contains_encryption_key(key.as_slice()) || !seen.insert(key.as_slice()) {
+            return Err(Error::Invalid(
+                "UP-4: a public key of the UpdatePath is already in the tree",
+            ));
+        }
+        suite
+            .hpke_public_key(key.as_slice())
+            .map_err(|_| Error::Invalid("UP-4: an UpdatePath key is not a valid public key"))?;
+    }
+    for ((_, copath), node) in fdp.iter().zip(&path.nodes) {
+        if tree.resolution_excluding(*copath, joiners).len() != node.encrypted_path_secret.len() {
+            return Err(Error::Invalid(
+                "UP-5: ciphertext count differs from the copath node's resolution",
+            ));
+        }
+    }
+    let keys: Vec<HpkePublicKeyBytes> = path
+        .nodes
+        .iter()
+        .map(|n| n.encryption_key.clone())
+        .collect();
+    let parent_hash = tree.merge_path_nodes(sender, &fdp, &keys)?;
+    if !matches!(&leaf.leaf_node_source, LeafNodeSourceData::Commit { parent_hash: ph } if *ph == parent_hash)
+    {
+        return Err(Error::Invalid(
+            "PH-2: the committer's leaf parent_hash does not match its path",
+        ));
+    }
+    tree.set_committed_leaf(sender, leaf.clone())?;
+    Ok(fdp)
+}
+
+/// Processes an UpdatePath from `sender` as the member whose private state is `keys`
+/// (sections 7.5 and 12.4.2): [`merge_update_path`]'s checks and merge, the provisional
+/// GroupContext with the new tree hash, decryption at the lowest common ancestor, the
+/// remaining path secrets with UP-6 on every derived key, and the commit secret. Costs
+/// O(log n) hashes and derivations plus one decryption, and the UP-5 count check, which
+/// reads as many resolution entries as the UpdatePath has ciphertexts.
+///
+/// `group_context` is the provisional context (its `tree_hash` is replaced), `joiners` the
+/// members added by the same Commit.
+///
+/// # Errors
+/// As [`merge_update_path`]; [`Error::DecryptionFailed`] if the path secret does not
+/// decrypt; [`Error::Invalid`] for UP-6 and UP-7; [`Error::Misuse`] if `keys` belong to
+/// the sender or a joiner, or hold no usable key (they do not match the tree). The tree is
+/// unchanged on error, and `keys` are never changed.
+pub fn process_update_path(
+    tree: &mut RatchetTree,
+    keys: &TreePrivateKeys,
+    sender: LeafIndex,
+    path: &UpdatePath,
+    group_context: &GroupContext,
+    joiners: &[LeafIndex],
+) -> Result<ProcessedUpdatePath> {
+    let suite = tree.suite();
+    let own = keys.own_leaf;
+    let joiners = sorted(joiners);
+    if own == sender {
+        return Err(Error::Misuse(
+            "process_update_path: the recipient is the sender",
+        ));
+    }
+    if joiners.binary_search(&own).is_ok() {
+        return Err(Error::Misuse(
+            "process_update_path: a new member takes its path secret from the Welcome",
+        ));
+    }
+    if !keys.has_private_key(tree, tree_math::leaf_node(own.0)) {
+        return Err(Error::Misuse(
+            "process_update_path: the private keys do not match the tree",
+        ));
+    }
+    let mut tx = tree.transaction();
+    let fdp = merge_in(&mut tx, sender, path, &group_context.group_id, &joiners)?;
+    let context = context_bytes(group_context, &tx)?;
+
+    let lca =
+        tree_math::common_ancestor(tree_math::leaf_node(own.0), tree_math::leaf_node(sender.0));
+    let k = fdp
+        .iter()
+        .position(|(p, _)| *p == lca)
+        .ok_or(Error::Internal(
+            "the common ancestor is not on the filtered path",
+        ))?;
+    let (_, copath) = fdp.get(k).ok_or(Error::Internal("filtered path index"))?;
+    let (position, private) = tx
+        .resolution_excluding(*copath, &joiners)
+        .into_iter()
+        .enumerate()
+        .find_map(|(i, y)| keys.private_key_for(&tx, y).map(|sk| (i, sk)))
+        .ok_or(Error::Misuse(
+            "process_update_path: no private key for the copath resolution",
+        ))?;
+    let ct = path
+        .nodes
+        .get(k)
+        .and_then(|n| n.encrypted_path_secret.get(position))
+        .ok_or(Error::Internal("ciphertext index after the UP-5 check"))?;
+    let plaintext = SecretVec::new(suite.decrypt_with_label(
+        private,
+        UPDATE_PATH_NODE,
+        &context,
+        &ct.kem_output,
+        &ct.ciphertext,
+    )?);
+    if plaintext.len() != suite.hash_len() {
+        return Err(Error::Invalid("UP-7: a path secret is not Nh bytes long"));
+    }
+    let decrypted = PathSecret(plaintext);
+
+    let mut private_keys = keys.clone();
+    for p in tree_math::direct_path(tree_math::leaf_node(sender.0), tx.leaf_count()) {
+        private_keys.keys.remove(&p);
+    }
+    private_keys.retain_consistent(&tx);
+    let mut secret = decrypted.clone();
+    for (i, ((p, _), node)) in fdp.iter().zip(&path.nodes).enumerate().skip(k) {
+        if i > k {
+            secret = secret.next(suite)?;
+        }
+        let (private, public) = secret.key_pair(suite)?;
+        if public.as_bytes() != node.encryption_key.as_slice() {
+            return Err(Error::Invalid(
+                "UP-6: a derived public key differs from the UpdatePath's",
+            ));
+        }
+        private_keys.keys.insert(
+            *p,
+            NodeKeyPair {
+                private,
+                public: public.as_bytes().to_vec(),
+            },
+        );
+    }
+    let commit_secret = CommitSecret(secret.next(suite)?.0);
+    tx.commit();
+    Ok(ProcessedUpdatePath {
+        commit_secret,
+        private_keys,
+        path_secret: decrypted,
+    })
+}
