@@ -710,3 +710,61 @@ pub fn process_update_path(
         path_secret: decrypted,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
+
+    use super::*;
+
+    const SUITE: CipherSuite = CipherSuite::Mls128X25519Aes128GcmSha256Ed25519;
+
+    fn hex(bytes: &[u8]) -> String {
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Neither the hex nor the decimal-list form of `secret` appears in `debug`.
+    fn assert_hidden(debug: &str, secret: &[u8]) {
+        assert!(!debug.contains(&hex(secret)), "{debug}");
+        assert!(!debug.contains(&format!("{secret:?}")), "{debug}");
+    }
+
+    #[test]
+    fn secret_debug_output_shows_no_secret_bytes() {
+        let bytes: Vec<u8> = (0x40..0x60).collect();
+        let path = PathSecret::from_secret(SecretVec::from_slice(&bytes));
+        assert_hidden(&format!("{path:?}"), &bytes);
+        let commit = CommitSecret(SecretVec::from_slice(&bytes));
+        assert_hidden(&format!("{commit:?}"), &bytes);
+        let (private, public) = path.key_pair(SUITE).unwrap();
+        let keys = TreePrivateKeys {
+            suite: SUITE,
+            own_leaf: LeafIndex(3),
+            keys: BTreeMap::from([(
+                6,
+                NodeKeyPair {
+                    private: private.clone(),
+                    public: public.as_bytes().to_vec(),
+                },
+            )]),
+        };
+        let debug = format!("{keys:?}");
+        assert_hidden(&debug, private.expose_secret());
+        assert!(debug.contains("own_leaf"));
+        assert_eq!(
+            format!("{:?}", CommitSecret::zero(SUITE)),
+            "CommitSecret { .. }"
+        );
+    }
+
+    #[test]
+    fn path_secret_chain_matches_the_rfc_derivations() {
+        let secret = PathSecret::from_secret(SecretVec::from_slice(&[7; 32]));
+        let next = secret.next(SUITE).unwrap();
+        let expected = SUITE.derive_secret(&[7; 32], b"path").unwrap();
+        assert_eq!(next.expose_secret(), expected.expose_secret());
+        let node = SUITE.derive_secret(&[7; 32], b"node").unwrap();
+        let (_, pk) = SUITE.derive_key_pair(node.expose_secret()).unwrap();
+        assert_eq!(secret.key_pair(SUITE).unwrap().1, pk);
+    }
+}

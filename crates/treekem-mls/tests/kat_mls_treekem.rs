@@ -30,15 +30,21 @@
 
 mod common;
 
+use std::collections::BTreeMap;
+
 use test_support::{Json, hex_field, report, seeded_rng, unhex};
 use treekem_mls::{
     Error,
     codec::Codec,
     commit::UpdatePath,
+    credential::Credential,
     extension::Extensions,
     group_context::GroupContext,
-    leaf_node::LeafNodeSourceData,
-    primitives::SecretVec,
+    leaf_node::{LeafNode, LeafNodeSourceData, Lifetime},
+    primitives::{
+        HpkePrivateKey, SecretVec,
+        rand::{CryptoRng, Rng},
+    },
     suite::{CipherSuite, SignaturePrivateKey},
     tree::RatchetTree,
     treekem::{self, PathParams, PathSecret, TreePrivateKeys},
@@ -343,4 +349,281 @@ fn negative_twins(
         ctx,
         invalid("UP-4"),
     );
+}
+
+/// A uniform-enough index below `n` (test randomness only).
+fn pick(rng: &mut impl Rng, n: usize) -> usize {
+    usize::try_from(rng.next_u32()).unwrap() % n
+}
+
+/// A member of the simulated group: its private tree state and signature key.
+struct SimMember {
+    keys: TreePrivateKeys,
+    signer: SignaturePrivateKey,
+}
+
+/// A fresh leaf modelled on `template` (credential, capabilities), with new keys, signed
+/// for `source` (in the group's context for `update`).
+fn fresh_leaf(
+    suite: CipherSuite,
+    template: &LeafNode,
+    source: LeafNodeSourceData,
+    group: Option<(&[u8], LeafIndex)>,
+    rng: &mut impl CryptoRng,
+) -> (LeafNode, HpkePrivateKey, SignaturePrivateKey) {
+    let (sk, pk) = suite
+        .derive_key_pair(SecretVec::random(32, rng).expose_secret())
+        .unwrap();
+    let signer = suite.generate_signature_key(rng);
+    let mut leaf = template.clone();
+    leaf.encryption_key = pk.as_bytes().into();
+    leaf.signature_key = signer.public_key().into();
+    leaf.credential = Credential::Basic {
+        identity: SecretVec::random(16, rng).expose_secret().to_vec(),
+    };
+    leaf.leaf_node_source = source;
+    let tbs = leaf.tbs(group).unwrap();
+    leaf.signature = suite
+        .sign_with_label(&signer, b"LeafNodeTBS", &tbs)
+        .unwrap();
+    (leaf, sk, signer)
+}
+
+/// Checks after every epoch: the tree is valid for a joiner, its cached hashes equal the
+/// ones computed from scratch, and every member's keys match the tree.
+fn check_epoch(tree: &RatchetTree, group_id: &[u8], members: &BTreeMap<LeafIndex, SimMember>) {
+    tree.validate(group_id).unwrap();
+    let fresh = RatchetTree::from_bytes(tree.suite(), &tree.to_bytes().unwrap()).unwrap();
+    for x in 0..tree.node_width() {
+        assert_eq!(tree.node_tree_hash(x), fresh.node_tree_hash(x), "node {x}");
+    }
+    for (i, m) in members {
+        assert_eq!(m.keys.own_leaf(), *i);
+        assert!(m.keys.has_private_key(tree, 2 * i.0), "leaf {i:?}");
+        for x in m.keys.nodes() {
+            assert!(m.keys.has_private_key(tree, x), "leaf {i:?} node {x}");
+        }
+    }
+}
+
+/// Random group evolution from every vector tree: Commits with and without UpdatePaths
+/// carrying Adds (joiners get the path secret of their common ancestor with the committer,
+/// or none), Removes (blanks and truncation) and Updates, plus external joins; every member
+/// must reach the committer's tree and commit secret, and the tree must stay valid
+/// (unmerged leaves, parent-hash chains, signatures) with exact cached hashes.
+#[test]
+fn random_group_evolution_converges() {
+    let mut rng = seeded_rng(0x7ee_4e3);
+    let mut epochs = 0;
+    // external joins, updates, removes, truncations, path-less adds, epochs with unmerged
+    // leaves: each must happen for the test to mean anything.
+    let mut seen = [0u32; 6];
+    for e in common::entries("treekem.json") {
+        let Some(suite) = common::suite(&e) else {
+            continue;
+        };
+        let mut tree = RatchetTree::from_bytes(suite, &hex_field(&e, "ratchet_tree")).unwrap();
+        let mut ctx = context(&e, suite);
+        let mut members: BTreeMap<LeafIndex, SimMember> = members(&e, suite, &tree)
+            .into_iter()
+            .map(|(i, m)| {
+                (
+                    i,
+                    SimMember {
+                        keys: m.keys,
+                        signer: m.signer,
+                    },
+                )
+            })
+            .collect();
+        let template = tree.members().next().unwrap().1.clone();
+        for _ in 0..6 {
+            epochs += 1;
+            ctx.epoch += 1;
+            let ids: Vec<LeafIndex> = members.keys().copied().collect();
+            let committer = ids[pick(&mut rng, ids.len())];
+            if pick(&mut rng, 6) == 0 {
+                // An external join: the joiner takes the leftmost blank leaf.
+                let mut committed = tree.clone();
+                let leaf_index = committed.reserve_external_leaf().unwrap();
+                let (leaf, _, signer) = fresh_leaf(
+                    suite,
+                    &template,
+                    LeafNodeSourceData::Update,
+                    Some((&ctx.group_id, leaf_index)),
+                    &mut rng,
+                );
+                let created = treekem::create_update_path(
+                    &mut committed,
+                    leaf_index,
+                    &PathParams {
+                        group_context: &ctx,
+                        joiners: &[],
+                        signer: &signer,
+                        leaf_template: Some(leaf),
+                    },
+                    &mut rng,
+                )
+                .unwrap();
+                for m in members.values_mut() {
+                    let mut t = tree.clone();
+                    assert_eq!(t.reserve_external_leaf().unwrap(), leaf_index);
+                    let out = treekem::process_update_path(
+                        &mut t,
+                        &m.keys,
+                        leaf_index,
+                        &created.update_path,
+                        &ctx,
+                        &[],
+                    )
+                    .unwrap();
+                    assert_eq!(
+                        out.commit_secret.expose_secret(),
+                        created.commit_secret.expose_secret()
+                    );
+                    assert_eq!(t.to_bytes().unwrap(), committed.to_bytes().unwrap());
+                    m.keys = out.private_keys;
+                }
+                seen[0] += 1;
+                members.insert(
+                    leaf_index,
+                    SimMember {
+                        keys: created.private_keys,
+                        signer,
+                    },
+                );
+                tree = committed;
+                check_epoch(&tree, &ctx.group_id, &members);
+                continue;
+            }
+            // Proposals, applied in the order of section 12.3: updates, removes, adds.
+            let others: Vec<LeafIndex> = ids.iter().copied().filter(|&i| i != committer).collect();
+            let mut updated = None;
+            let mut removed = None;
+            if !others.is_empty() && pick(&mut rng, 4) == 0 {
+                let who = others[pick(&mut rng, others.len())];
+                let (leaf, sk, _) = fresh_leaf(
+                    suite,
+                    &template,
+                    LeafNodeSourceData::Update,
+                    Some((&ctx.group_id, who)),
+                    &mut rng,
+                );
+                // The member keeps its signature key: only the leaf content changes.
+                let mut leaf = leaf;
+                let m = members.get_mut(&who).unwrap();
+                leaf.signature_key = m.signer.public_key().into();
+                leaf.credential = tree.leaf(who).unwrap().credential.clone();
+                let tbs = leaf.tbs(Some((&ctx.group_id, who))).unwrap();
+                leaf.signature = suite
+                    .sign_with_label(&m.signer, b"LeafNodeTBS", &tbs)
+                    .unwrap();
+                tree.update_leaf(who, leaf).unwrap();
+                m.keys = TreePrivateKeys::new(&tree, who, sk).unwrap();
+                updated = Some(who);
+                seen[1] += 1;
+            }
+            if others.len() > 1 && pick(&mut rng, 3) == 0 {
+                let candidates: Vec<LeafIndex> = others
+                    .iter()
+                    .copied()
+                    .filter(|&i| Some(i) != updated)
+                    .collect();
+                let who = candidates[pick(&mut rng, candidates.len())];
+                let width = tree.leaf_count();
+                tree.remove_leaf(who).unwrap();
+                seen[2] += 1;
+                seen[3] += u32::from(tree.leaf_count() < width);
+                members.remove(&who);
+                removed = Some(who);
+            }
+            let mut joiners = Vec::new();
+            for _ in 0..pick(&mut rng, 3) {
+                let (leaf, sk, signer) = fresh_leaf(
+                    suite,
+                    &template,
+                    LeafNodeSourceData::KeyPackage {
+                        lifetime: Lifetime {
+                            not_before: 0,
+                            not_after: u64::MAX,
+                        },
+                    },
+                    None,
+                    &mut rng,
+                );
+                let index = tree.add_leaf(leaf).unwrap();
+                joiners.push((index, sk, signer));
+            }
+            let joiner_ids: Vec<LeafIndex> = joiners.iter().map(|(i, _, _)| *i).collect();
+            let with_path = updated.is_some()
+                || removed.is_some()
+                || joiners.is_empty()
+                || pick(&mut rng, 2) == 0;
+            if with_path {
+                let mut committed = tree.clone();
+                let created = treekem::create_update_path(
+                    &mut committed,
+                    committer,
+                    &PathParams {
+                        group_context: &ctx,
+                        joiners: &joiner_ids,
+                        signer: &members[&committer].signer,
+                        leaf_template: None,
+                    },
+                    &mut rng,
+                )
+                .unwrap();
+                for (i, m) in &mut members {
+                    if *i == committer {
+                        continue;
+                    }
+                    let mut t = tree.clone();
+                    let out = treekem::process_update_path(
+                        &mut t,
+                        &m.keys,
+                        committer,
+                        &created.update_path,
+                        &ctx,
+                        &joiner_ids,
+                    )
+                    .unwrap_or_else(|err| panic!("leaf {i:?}: {err}"));
+                    assert_eq!(
+                        out.commit_secret.expose_secret(),
+                        created.commit_secret.expose_secret()
+                    );
+                    assert_eq!(
+                        Some(out.path_secret.expose_secret()),
+                        created.path_secret_for(*i).map(PathSecret::expose_secret)
+                    );
+                    assert_eq!(t.to_bytes().unwrap(), committed.to_bytes().unwrap());
+                    m.keys = out.private_keys;
+                }
+                for (index, sk, signer) in joiners {
+                    let secret = created.path_secret_for(index).unwrap().clone();
+                    let keys =
+                        TreePrivateKeys::join(&committed, index, sk, Some((committer, secret)))
+                            .unwrap();
+                    members.insert(index, SimMember { keys, signer });
+                }
+                members.get_mut(&committer).unwrap().keys = created.private_keys;
+                tree = committed;
+            } else {
+                seen[4] += 1;
+                for m in members.values_mut() {
+                    m.keys.retain_consistent(&tree);
+                }
+                for (index, sk, signer) in joiners {
+                    let keys = TreePrivateKeys::join(&tree, index, sk, None).unwrap();
+                    members.insert(index, SimMember { keys, signer });
+                }
+            }
+            check_epoch(&tree, &ctx.group_id, &members);
+            seen[5] += u32::from((1..tree.node_width()).step_by(2).any(|x| {
+                tree.parent_node(x)
+                    .is_some_and(|p| !p.unmerged_leaves.is_empty())
+            }));
+        }
+    }
+    assert!(seen.iter().all(|&n| n > 0), "{seen:?}");
+    assert_eq!(epochs, 33 * 6);
 }

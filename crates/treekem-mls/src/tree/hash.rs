@@ -36,12 +36,26 @@ use crate::{
     types::{LeafIndex, NodeType},
 };
 
+#[cfg(test)]
+thread_local! {
+    /// Tree hashes computed on this thread, for the tests that bound the cost of an
+    /// operation.
+    pub(super) static TREE_HASHES: core::cell::Cell<u64> = const { core::cell::Cell::new(0) };
+}
+
+/// Counts one tree-hash computation (tests only).
+fn count() {
+    #[cfg(test)]
+    TREE_HASHES.with(|c| c.set(c.get() + 1));
+}
+
 /// `Hash(TreeHashInput)` of a leaf.
 pub(super) fn leaf_tree_hash(
     suite: CipherSuite,
     leaf_index: u32,
     leaf: Option<&LeafNode>,
 ) -> Result<Vec<u8>> {
+    count();
     let mut w = Writer::new();
     NodeType::Leaf.encode(&mut w);
     w.u32(leaf_index);
@@ -56,6 +70,7 @@ pub(super) fn parent_tree_hash(
     left_hash: &[u8],
     right_hash: &[u8],
 ) -> Result<Vec<u8>> {
+    count();
     let mut w = Writer::new();
     NodeType::Parent.encode(&mut w);
     w.optional(parent);

@@ -911,3 +911,165 @@ impl Drop for TreeTransaction<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
+
+    use super::*;
+    use crate::{
+        credential::Credential,
+        extension::Extensions,
+        leaf_node::{Capabilities, LeafNodeSourceData, Lifetime},
+        types::CredentialType,
+    };
+
+    const SUITE: CipherSuite = CipherSuite::Mls128X25519Aes128GcmSha256Ed25519;
+
+    /// A leaf with distinct keys (add, update and remove do not check signatures).
+    fn leaf(i: u32) -> LeafNode {
+        let key = |tag: u8| {
+            let mut k = vec![tag; 32];
+            k.get_mut(..4).unwrap().copy_from_slice(&i.to_be_bytes());
+            k
+        };
+        LeafNode {
+            encryption_key: key(1).into(),
+            signature_key: key(2).into(),
+            credential: Credential::Basic {
+                identity: i.to_be_bytes().to_vec(),
+            },
+            capabilities: Capabilities {
+                credentials: vec![CredentialType::BASIC],
+                ..Capabilities::default()
+            },
+            leaf_node_source: LeafNodeSourceData::KeyPackage {
+                lifetime: Lifetime::default(),
+            },
+            extensions: Extensions::empty(),
+            signature: vec![0; 64],
+        }
+    }
+
+    fn hashes_during(f: impl FnOnce()) -> u64 {
+        let before = hash::TREE_HASHES.with(core::cell::Cell::get);
+        f();
+        hash::TREE_HASHES.with(core::cell::Cell::get) - before
+    }
+
+    /// Every node hash of `tree` equals the one computed from scratch.
+    fn assert_cache_exact(tree: &RatchetTree) {
+        let fresh = RatchetTree::from_bytes(tree.suite(), &tree.to_bytes().unwrap()).unwrap();
+        assert_eq!(fresh.node_width(), tree.node_width());
+        for x in 0..tree.node_width() {
+            assert_eq!(tree.node_tree_hash(x), fresh.node_tree_hash(x), "node {x}");
+        }
+    }
+
+    #[test]
+    fn one_changed_path_costs_log_n_tree_hashes() {
+        let mut tree = RatchetTree::new(SUITE, leaf(0)).unwrap();
+        for i in 1..1024 {
+            tree.add_leaf(leaf(i)).unwrap();
+        }
+        assert_eq!(tree.leaf_count(), 1024);
+        // A direct path of a 1024-leaf tree has 10 nodes: 11 hashes with the leaf.
+        let bound = 11;
+        let n = hashes_during(|| tree.remove_leaf(LeafIndex(500)).unwrap());
+        assert!(n <= bound, "remove: {n}");
+        let n = hashes_during(|| assert_eq!(tree.add_leaf(leaf(5000)).unwrap(), LeafIndex(500)));
+        assert!(n <= bound, "add: {n}");
+        let n = hashes_during(|| tree.update_leaf(LeafIndex(7), leaf(5001)).unwrap());
+        assert!(n <= bound, "update: {n}");
+        tree.remove_leaf(LeafIndex(600)).unwrap();
+        let fdp = tree.filtered_direct_path_with_copath(LeafIndex(9));
+        let keys: Vec<HpkePublicKeyBytes> = (0..fdp.len())
+            .map(|j| {
+                vec![9; 31]
+                    .into_iter()
+                    .chain([u8::try_from(j).unwrap()])
+                    .collect::<Vec<_>>()
+                    .into()
+            })
+            .collect();
+        let n = hashes_during(|| {
+            let mut tx = tree.transaction();
+            let ph = tx.merge_path_nodes(LeafIndex(9), &fdp, &keys).unwrap();
+            let mut new_leaf = leaf(5002);
+            new_leaf.leaf_node_source = LeafNodeSourceData::Commit { parent_hash: ph };
+            tx.set_committed_leaf(LeafIndex(9), new_leaf).unwrap();
+            tx.commit();
+        });
+        assert!(n <= bound, "merge: {n}");
+        // The root, set by the merge, lists a leaf added below it as unmerged.
+        let n = hashes_during(|| assert_eq!(tree.add_leaf(leaf(5003)).unwrap(), LeafIndex(600)));
+        assert!(n <= bound, "add under a path: {n}");
+        assert_eq!(
+            tree.parent_node(tree.root()).unwrap().unmerged_leaves,
+            vec![LeafIndex(600)]
+        );
+        // A rolled-back transaction costs the changed paths again, not the tree.
+        let n = hashes_during(|| {
+            let mut tx = tree.transaction();
+            tx.remove_leaf(LeafIndex(3)).unwrap();
+            tx.remove_leaf(LeafIndex(1000)).unwrap();
+        });
+        assert!(n <= 4 * bound, "rollback: {n}");
+        assert_cache_exact(&tree);
+        tree.check_unmerged_leaves().unwrap();
+    }
+
+    #[test]
+    fn counters_and_hashes_survive_grow_shrink_and_rollback() {
+        let mut tree = RatchetTree::new(SUITE, leaf(0)).unwrap();
+        let mut next = 1;
+        for round in 0..6u32 {
+            for _ in 0..(3 + round) {
+                tree.add_leaf(leaf(next)).unwrap();
+                next += 1;
+            }
+            assert_cache_exact(&tree);
+            let members: Vec<LeafIndex> = tree.members().map(|(i, _)| i).collect();
+            let before = tree.to_bytes().unwrap();
+            {
+                let mut tx = tree.transaction();
+                for &m in members.iter().skip(1).rev() {
+                    tx.remove_leaf(m).unwrap();
+                }
+                assert_eq!(tx.leaf_count(), 1);
+                assert_eq!(tx.member_count(), 1);
+                tx.add_leaf(leaf(next)).unwrap();
+                assert_eq!(tx.leaf_count(), 2);
+            }
+            assert_eq!(tree.to_bytes().unwrap(), before);
+            assert_cache_exact(&tree);
+            // Remove every other member for real: blanks inside, truncation at the end.
+            for &m in members.iter().skip(1).step_by(2) {
+                tree.remove_leaf(m).unwrap();
+            }
+            assert_cache_exact(&tree);
+            assert_eq!(
+                tree.member_count(),
+                u32::try_from(tree.members().count()).unwrap()
+            );
+        }
+    }
+
+    #[test]
+    fn decoding_rejects_malformed_trees() {
+        let l = |i| Some(Node::Leaf(leaf(i)));
+        let p = Some(Node::Parent(ParentNode::default()));
+        assert!(RatchetTree::from_nodes(SUITE, vec![]).is_err());
+        assert!(RatchetTree::from_nodes(SUITE, vec![l(0), None]).is_err());
+        assert!(RatchetTree::from_nodes(SUITE, vec![l(0), p.clone()]).is_err());
+        assert!(RatchetTree::from_nodes(SUITE, vec![l(0), l(1), l(2)]).is_err());
+        assert!(RatchetTree::from_nodes(SUITE, vec![p.clone(), None, l(1)]).is_err());
+        // Five nodes extend to seven (four leaves); trailing blanks are not re-encoded.
+        let tree = RatchetTree::from_nodes(SUITE, vec![l(0), p, l(1), None, l(2)]).unwrap();
+        assert_eq!(tree.leaf_count(), 4);
+        assert_eq!(tree.to_extension().nodes.len(), 5);
+        assert_eq!(tree.resolution(5), vec![4]);
+        assert_eq!(tree.resolution(3), vec![1, 4]);
+        assert_eq!(tree.filtered_direct_path(LeafIndex(2)), vec![3]);
+    }
+}
