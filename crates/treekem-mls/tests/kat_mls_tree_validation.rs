@@ -21,6 +21,7 @@
 mod common;
 
 use test_support::{hex_field, report, unhex};
+use treekem_mls::primitives::rand::Rng;
 use treekem_mls::{
     Error, codec::Codec, extension::RatchetTreeExtension, leaf_node::Node, suite::CipherSuite,
     tree::RatchetTree,
@@ -215,4 +216,46 @@ fn unmerged_leaf_rules_tree_4_to_6() {
         checked += 1;
     }
     assert!(checked > 0);
+}
+
+/// Flipped positions per tree: 4 200 flips in under a second (400 per tree, 16 800 flips,
+/// were all rejected too when this test was written).
+const SAMPLES: usize = 100;
+
+/// Single-byte flips at sampled positions of every vector tree: each either fails to decode
+/// or fails validation (a joiner would also catch it through the tree hash, but the
+/// validation alone must), and nothing panics along the way.
+#[test]
+fn flipped_bytes_are_rejected_without_panic() {
+    let mut rng = test_support::seeded_rng(0x7ee);
+    let mut tried = 0;
+    for e in common::entries("tree-validation.json") {
+        let Some(suite) = common::suite(&e) else {
+            continue;
+        };
+        let bytes = hex_field(&e, "tree");
+        let group_id = hex_field(&e, "group_id");
+        for _ in 0..SAMPLES {
+            let at = usize::try_from(rand_u32(&mut rng)).unwrap() % bytes.len();
+            let mut bad = bytes.clone();
+            bad[at] ^= 1 << (rand_u32(&mut rng) % 8);
+            tried += 1;
+            let Ok(tree) = RatchetTree::from_bytes(suite, &bad) else {
+                continue;
+            };
+            for x in 0..tree.node_width() {
+                let _ = tree.resolution(x);
+            }
+            assert!(
+                tree.validate(&group_id).is_err(),
+                "byte {at} of a {}-byte tree",
+                bytes.len()
+            );
+        }
+    }
+    assert_eq!(tried, 42 * SAMPLES);
+}
+
+fn rand_u32(rng: &mut impl Rng) -> u32 {
+    rng.next_u32()
 }

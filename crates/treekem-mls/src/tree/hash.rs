@@ -95,7 +95,7 @@ pub(super) fn parent_hash(
 
 impl RatchetTree {
     /// The original sibling tree hash of section 7.9: the tree hash of `sibling` with the
-    /// leaves of `removed` (a parent's `unmerged_leaves`, sorted) blanked and dropped from
+    /// leaves of `removed` (a parent's `unmerged_leaves`, sorted ascending) blanked and dropped from
     /// every `unmerged_leaves` list below `sibling`.
     ///
     /// Cached subtree hashes are reused wherever no removed leaf lies below, so this costs
@@ -106,10 +106,14 @@ impl RatchetTree {
         sibling: NodeIndex,
         removed: &[LeafIndex],
     ) -> Result<Vec<u8>> {
+        // Whether a removed leaf lies under `x`: the leaves under a node at level k are the
+        // 2^k consecutive indices from (x + 1 - 2^k) / 2, a range found by binary search.
         let below = |x: NodeIndex| {
-            removed
-                .iter()
-                .any(|l| tree_math::is_in_subtree(x, tree_math::leaf_node(l.0)))
+            let half = (1u64 << tree_math::level(x)) - 1;
+            let first = u64::from(x).saturating_sub(half) / 2;
+            let last = (u64::from(x) + half) / 2;
+            let at = removed.partition_point(|l| u64::from(l.0) < first);
+            removed.get(at).is_some_and(|l| u64::from(l.0) <= last)
         };
         if !below(sibling) {
             return self

@@ -130,7 +130,8 @@ pub struct RatchetTree {
     nodes: Vec<Option<Node>>,
     meta: Vec<Meta>,
     encryption_keys: HashMap<Vec<u8>, u32>,
-    signature_keys: HashMap<Vec<u8>, u32>,
+    /// Signature key -> the leaves that have it (one, in a valid tree).
+    signature_keys: HashMap<Vec<u8>, Vec<LeafIndex>>,
     journal: Option<Vec<Undo>>,
 }
 
@@ -248,10 +249,15 @@ impl RatchetTree {
             signature_keys: HashMap::new(),
             journal: None,
         };
-        for node in tree.nodes.iter().flatten() {
+        for (x, node) in (0u32..).zip(&tree.nodes) {
+            let Some(node) = node else { continue };
             multiset_add(&mut tree.encryption_keys, encryption_key(node).as_slice());
             if let Node::Leaf(leaf) = node {
-                multiset_add(&mut tree.signature_keys, leaf.signature_key.as_slice());
+                let at = LeafIndex(x / 2);
+                tree.signature_keys
+                    .entry(leaf.signature_key.0.clone())
+                    .or_default()
+                    .push(at);
             }
         }
         tree.count_subtree(tree_math::root(n_leaves));
@@ -381,15 +387,12 @@ impl RatchetTree {
         self.encryption_keys.contains_key(key)
     }
 
-    /// The leaf whose signature key this is, if any (TREE-8 lookups). O(1) to decide that
-    /// no leaf has it; finding which one scans the leaves.
+    /// The leaf whose signature key this is, if any (TREE-8 lookups, O(1)).
     pub fn find_signature_key(&self, key: &[u8]) -> Option<LeafIndex> {
-        if !self.signature_keys.contains_key(key) {
-            return None;
-        }
-        self.members()
-            .find(|(_, l)| l.signature_key.as_slice() == key)
-            .map(|(i, _)| i)
+        self.signature_keys
+            .get(key)
+            .and_then(|leaves| leaves.first())
+            .copied()
     }
 
     fn meta_of(&self, x: NodeIndex) -> Option<&Meta> {
@@ -559,16 +562,25 @@ impl RatchetTree {
         };
         let old = core::mem::replace(slot, new);
         let now = slot.is_some();
+        let at = LeafIndex(x / 2);
         if let Some(n) = &old {
             multiset_remove(&mut self.encryption_keys, encryption_key(n).as_slice());
-            if let Node::Leaf(l) = n {
-                multiset_remove(&mut self.signature_keys, l.signature_key.as_slice());
+            if let Node::Leaf(l) = n
+                && let Some(leaves) = self.signature_keys.get_mut(l.signature_key.as_slice())
+            {
+                leaves.retain(|&i| i != at);
+                if leaves.is_empty() {
+                    self.signature_keys.remove(l.signature_key.as_slice());
+                }
             }
         }
         if let Some(n) = self.nodes.get(ix(x)).and_then(Option::as_ref) {
             multiset_add(&mut self.encryption_keys, encryption_key(n).as_slice());
             if let Node::Leaf(l) = n {
-                multiset_add(&mut self.signature_keys, l.signature_key.as_slice());
+                self.signature_keys
+                    .entry(l.signature_key.0.clone())
+                    .or_default()
+                    .push(at);
             }
         }
         let was = old.is_some();
@@ -701,8 +713,10 @@ impl RatchetTree {
 
     /// TREE-8 for a leaf about to be placed at `at`: no other leaf has its signature key.
     fn check_signature_key(&self, leaf: &LeafNode, at: Option<LeafIndex>) -> Result<()> {
-        if let Some(other) = self.find_signature_key(leaf.signature_key.as_slice())
-            && Some(other) != at
+        if self
+            .signature_keys
+            .get(leaf.signature_key.as_slice())
+            .is_some_and(|leaves| leaves.iter().any(|&i| Some(i) != at))
         {
             return Err(Error::Invalid(
                 "TREE-8: the leaf's signature key is used by another member",
@@ -1052,6 +1066,63 @@ mod tests {
                 tree.member_count(),
                 u32::try_from(tree.members().count()).unwrap()
             );
+        }
+    }
+
+    #[test]
+    fn tree_7_and_tree_8_keys_are_unique_in_o_1() {
+        let mut tree = RatchetTree::new(SUITE, leaf(0)).unwrap();
+        tree.add_leaf(leaf(1)).unwrap();
+        let mut dup_sig = leaf(2);
+        dup_sig.signature_key = leaf(1).signature_key;
+        assert!(
+            matches!(tree.add_leaf(dup_sig.clone()), Err(Error::Invalid(m)) if m.starts_with("TREE-8"))
+        );
+        // The member itself may keep its signature key in an Update, not another's.
+        tree.update_leaf(LeafIndex(1), dup_sig.clone()).unwrap();
+        assert_eq!(
+            tree.find_signature_key(dup_sig.signature_key.as_slice()),
+            Some(LeafIndex(1))
+        );
+        assert!(matches!(
+            tree.update_leaf(LeafIndex(0), leaf(7).clone_with_signature_key(&dup_sig)),
+            Err(Error::Invalid(m)) if m.starts_with("TREE-8")
+        ));
+        let mut dup_enc = leaf(3);
+        dup_enc.encryption_key = leaf(0).encryption_key;
+        assert!(
+            matches!(tree.add_leaf(dup_enc), Err(Error::Invalid(m)) if m.starts_with("TREE-7"))
+        );
+        // A decoded tree with duplicates decodes, and validation names the rule.
+        let mut nodes = tree.to_extension().nodes;
+        let Some(Some(Node::Leaf(l1))) = nodes.get(2).cloned() else {
+            panic!("leaf 1")
+        };
+        if let Some(Some(Node::Leaf(l0))) = nodes.get_mut(0) {
+            l0.signature_key = l1.signature_key;
+        }
+        let bad = RatchetTree::from_nodes(SUITE, nodes).unwrap();
+        assert!(
+            matches!(bad.check_unique_keys(), Err(Error::Invalid(m)) if m.starts_with("TREE-8"))
+        );
+        // Removing the member frees its keys.
+        tree.remove_leaf(LeafIndex(1)).unwrap();
+        assert_eq!(
+            tree.find_signature_key(dup_sig.signature_key.as_slice()),
+            None
+        );
+        assert!(!tree.contains_encryption_key(dup_sig.encryption_key.as_slice()));
+    }
+
+    trait WithSignatureKey {
+        fn clone_with_signature_key(&self, other: &LeafNode) -> LeafNode;
+    }
+
+    impl WithSignatureKey for LeafNode {
+        fn clone_with_signature_key(&self, other: &LeafNode) -> LeafNode {
+            let mut l = self.clone();
+            l.signature_key = other.signature_key.clone();
+            l
         }
     }
 

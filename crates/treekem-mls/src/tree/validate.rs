@@ -96,7 +96,7 @@ impl RatchetTree {
                 "TREE-7: an encryption key appears in two nodes",
             ));
         }
-        if self.signature_keys.values().any(|&c| c > 1) {
+        if self.signature_keys.values().any(|leaves| leaves.len() > 1) {
             return Err(Error::Invalid(
                 "TREE-8: a signature key appears in two leaves",
             ));
