@@ -1,4 +1,9 @@
 //! Tree hashes (RFC 9420 section 7.8) and parent hashes (section 7.9), as hash inputs.
+//! Proven by `tree-validation.json` (family `mls-tree-validation`: every node's tree hash,
+//! and parent hashes including original sibling tree hashes under unmerged leaves),
+//! `tree-operations.json` (`mls-tree-operations`: root hashes before and after a proposal)
+//! and `treekem.json` (`mls-treekem`: the tree hash after merging an UpdatePath, whose
+//! parent hashes are recomputed and checked against the signed leaf).
 //!
 //! ```text
 //! struct {

@@ -1,7 +1,9 @@
 //! The checks a member makes on a ratchet tree it did not build itself (RFC 9420 section
 //! 12.4.3.1 "Joining via Welcome Message": "Verify the integrity of the ratchet tree"),
 //! with the leaf-node rules of section 7.3 that need no group context and the parent-hash
-//! verification of section 7.9.2. Rule ids as in the parent module's table.
+//! verification of section 7.9.2. Rule ids as in the parent module's table. Proven by
+//! `tree-validation.json` (family `mls-tree-validation`: parent hashes and leaf signatures
+//! of trees with blanks, skipped links and unmerged leaves, each with negative twins).
 //!
 //! **Parent hashes, bottom up in linear time.** For a non-blank parent P with children C
 //! and S, a node D is a valid link into P (section 7.9.2) only if D is in `resolution(C)`
