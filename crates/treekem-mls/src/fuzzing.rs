@@ -11,13 +11,14 @@
     reason = "a fuzz entry point panics exactly when an invariant fails: that is the oracle"
 )]
 
-use std::sync::OnceLock;
+use std::{collections::BTreeMap, sync::OnceLock};
 
-use primitives::{SecretVec, fuzzing::FuzzRng};
+use primitives::{HpkePrivateKey, SecretVec, fuzzing::FuzzRng, rand::CryptoRng};
 
 use crate::{
     codec::{Codec, Reader, Writer},
     commit::{Commit, UpdatePath},
+    credential::Credential,
     extension::{Extensions, RatchetTreeExtension},
     framing::{
         AuthenticatedContent, FramedContent, FramedContentBody, MlsMessage, PrivateMessage,
@@ -25,12 +26,15 @@ use crate::{
     },
     group_context::GroupContext,
     key_package::KeyPackage,
-    leaf_node::LeafNode,
+    leaf_node::{Capabilities, LeafNode, LeafNodeSourceData, Lifetime, Node, ParentNode},
     proposal::Proposal,
     protection::{protect_private, sign_content, unprotect_private},
     secret_tree::{SecretTree, SecretTreeLimits},
     suite::{CipherSuite, SignaturePrivateKey},
-    types::{CipherSuiteId, ContentType, LeafIndex, ProtocolVersion, WireFormat},
+    tree::RatchetTree,
+    tree_math::{self, NodeIndex},
+    treekem::{PathParams, PathSecret, TreePrivateKeys, create_update_path, process_update_path},
+    types::{CipherSuiteId, ContentType, CredentialType, LeafIndex, ProtocolVersion, WireFormat},
     welcome::{GroupInfo, GroupSecrets, Welcome},
 };
 
@@ -239,4 +243,231 @@ pub fn private_message_unprotect(data: &[u8]) {
     epoch
         .unprotect(&epoch.genuine, &mut tree)
         .expect("the genuine message opens after another input");
+}
+
+/// A member's leaf node as it comes from a KeyPackage: a fresh HPKE key pair and signature
+/// key, a basic credential naming `index`, and capabilities for `suite`.
+pub fn member_leaf(
+    suite: CipherSuite,
+    index: u32,
+    rng: &mut impl CryptoRng,
+) -> (LeafNode, HpkePrivateKey, SignaturePrivateKey) {
+    let (private, public) = suite
+        .derive_key_pair(SecretVec::random(suite.hash_len(), rng).expose_secret())
+        .expect("key pair");
+    let signer = suite.generate_signature_key(rng);
+    let mut leaf = LeafNode {
+        encryption_key: public.as_bytes().into(),
+        signature_key: signer.public_key().into(),
+        credential: Credential::Basic {
+            identity: format!("member-{index}").into_bytes(),
+        },
+        capabilities: Capabilities {
+            versions: vec![ProtocolVersion::MLS10],
+            cipher_suites: vec![CipherSuiteId(suite.id())],
+            extensions: Vec::new(),
+            proposals: Vec::new(),
+            credentials: vec![CredentialType::BASIC],
+        },
+        leaf_node_source: LeafNodeSourceData::KeyPackage {
+            lifetime: Lifetime {
+                not_before: 0,
+                not_after: u64::MAX,
+            },
+        },
+        extensions: Extensions::empty(),
+        signature: Vec::new(),
+    };
+    leaf.signature = suite
+        .sign_with_label(&signer, b"LeafNodeTBS", &leaf.tbs(None).expect("tbs"))
+        .expect("sign");
+    (leaf, private, signer)
+}
+
+/// A group of `n` members for benches and fuzz targets, every member with real keys.
+/// *Sparse*: every parent node blank, as after one add-only commit. *Populated*: every
+/// parent node above a member holds a key pair from its own path secret, as after each
+/// member's self-update (parent hashes are not filled in, so it does not pass
+/// [`RatchetTree::validate`]; processing and creating UpdatePaths do not depend on them).
+#[derive(Debug)]
+pub struct FixtureGroup {
+    /// The tree.
+    pub tree: RatchetTree,
+    /// Each member's leaf private key.
+    pub leaf_keys: Vec<HpkePrivateKey>,
+    /// Each member's signature key.
+    pub signers: Vec<SignaturePrivateKey>,
+    /// The path secret of each populated parent node.
+    node_secrets: BTreeMap<NodeIndex, PathSecret>,
+}
+
+impl FixtureGroup {
+    /// Builds the group.
+    pub fn build(suite: CipherSuite, n: u32, populated: bool, rng: &mut impl CryptoRng) -> Self {
+        let mut nodes = Vec::new();
+        let mut leaf_keys = Vec::new();
+        let mut signers = Vec::new();
+        let mut node_secrets = BTreeMap::new();
+        for i in 0..n {
+            if i > 0 {
+                let x = 2 * i - 1;
+                if populated {
+                    let secret = PathSecret::from_secret(SecretVec::random(suite.hash_len(), rng));
+                    let (_, public) = secret.key_pair(suite).expect("key pair");
+                    nodes.push(Some(Node::Parent(ParentNode {
+                        encryption_key: public.as_bytes().into(),
+                        parent_hash: Vec::new(),
+                        unmerged_leaves: Vec::new(),
+                    })));
+                    node_secrets.insert(x, secret);
+                } else {
+                    nodes.push(None);
+                }
+            }
+            let (leaf, private, signer) = member_leaf(suite, i, rng);
+            nodes.push(Some(Node::Leaf(leaf)));
+            leaf_keys.push(private);
+            signers.push(signer);
+        }
+        Self {
+            tree: RatchetTree::from_nodes(suite, nodes).expect("fixture tree"),
+            leaf_keys,
+            signers,
+            node_secrets,
+        }
+    }
+
+    /// The private state of member `leaf`: its leaf key and the keys of its populated
+    /// direct path.
+    pub fn private_keys(&self, leaf: LeafIndex) -> TreePrivateKeys {
+        let i = usize::try_from(leaf.0).expect("index");
+        let sk = self.leaf_keys.get(i).expect("member").clone();
+        let mut keys = TreePrivateKeys::new(&self.tree, leaf, sk).expect("leaf key");
+        let n = self.tree.leaf_count();
+        for x in tree_math::direct_path(tree_math::leaf_node(leaf.0), n) {
+            if let Some(secret) = self.node_secrets.get(&x) {
+                keys.set_path_secret(&self.tree, x, secret)
+                    .expect("path secret");
+            }
+        }
+        keys
+    }
+
+    /// A GroupContext for this tree (epoch 1, its tree hash).
+    pub fn context(&self) -> GroupContext {
+        GroupContext {
+            version: ProtocolVersion::MLS10,
+            cipher_suite: CipherSuiteId(self.tree.suite().id()),
+            group_id: b"fixture group".to_vec(),
+            epoch: 1,
+            tree_hash: self.tree.tree_hash().to_vec(),
+            confirmed_transcript_hash: Vec::new(),
+            extensions: Extensions::empty(),
+        }
+    }
+}
+
+/// `mls_ratchet_tree_validate`: the first byte picks the suite (1, 2 or 3), the rest is a
+/// `ratchet_tree` extension. A tree that decodes must re-encode to exactly its input and
+/// have a tree hash; validation must return, never panic.
+pub fn ratchet_tree_validate(data: &[u8]) {
+    let Some((&selector, input)) = data.split_first() else {
+        return;
+    };
+    let suite = CipherSuite::ALL
+        .get(usize::from(selector % 3))
+        .copied()
+        .expect("three suites");
+    let Ok(tree) = RatchetTree::from_bytes(suite, input) else {
+        return;
+    };
+    assert_eq!(
+        tree.to_bytes().expect("re-encodes"),
+        input,
+        "re-encoding differs"
+    );
+    assert_eq!(tree.tree_hash().len(), suite.hash_len());
+    let _ = tree.validate(b"fuzz group");
+}
+
+/// The fixed group of `mls_update_path_process`: eight members, parent nodes populated,
+/// member 0 the recipient, and a genuine UpdatePath from member 5.
+#[derive(Debug)]
+pub struct FuzzPathGroup {
+    /// The group.
+    pub group: FixtureGroup,
+    /// Member 0's private state.
+    pub keys: TreePrivateKeys,
+    /// The provisional context of the genuine path.
+    pub context: GroupContext,
+    /// A genuine UpdatePath from member 5.
+    pub genuine: UpdatePath,
+}
+
+/// The group of [`FuzzPathGroup`], built once.
+pub fn fuzz_path_group() -> &'static FuzzPathGroup {
+    static GROUP: OnceLock<FuzzPathGroup> = OnceLock::new();
+    GROUP.get_or_init(|| {
+        let suite = CipherSuite::Mls128X25519Aes128GcmSha256Ed25519;
+        let mut rng = FuzzRng::new(0x6d6c_735f_7061_7468);
+        let group = FixtureGroup::build(suite, 8, true, &mut rng);
+        let keys = group.private_keys(LeafIndex(0));
+        let context = group.context();
+        let mut tree = group.tree.clone();
+        let created = create_update_path(
+            &mut tree,
+            LeafIndex(5),
+            &PathParams {
+                group_context: &context,
+                joiners: &[],
+                signer: group.signers.get(5).expect("eight members"),
+                leaf_template: None,
+            },
+            &mut rng,
+        )
+        .expect("create");
+        FuzzPathGroup {
+            group,
+            keys,
+            context,
+            genuine: created.update_path,
+        }
+    })
+}
+
+/// `mls_update_path_process`: the first byte picks the sender (leaves 1 to 7), the rest is
+/// an UpdatePath processed by member 0 of a fixed, populated eight-member group. On error
+/// the tree is byte for byte and hash for hash what it was; on success the tree hash is
+/// that of the merged tree and a commit secret of `Nh` bytes comes out.
+pub fn update_path_process(data: &[u8]) {
+    let Some((&selector, input)) = data.split_first() else {
+        return;
+    };
+    let fixture = fuzz_path_group();
+    let Ok(path) = UpdatePath::from_bytes(input) else {
+        return;
+    };
+    let sender = LeafIndex(1 + u32::from(selector % 7));
+    let mut tree = fixture.group.tree.clone();
+    let before = (tree.to_bytes().expect("encodes"), tree.tree_hash().to_vec());
+    match process_update_path(
+        &mut tree,
+        &fixture.keys,
+        sender,
+        &path,
+        &fixture.context,
+        &[],
+    ) {
+        Ok(processed) => {
+            assert_eq!(
+                processed.commit_secret.expose_secret().len(),
+                tree.suite().hash_len()
+            );
+            assert_ne!(tree.tree_hash(), before.1.as_slice());
+        }
+        Err(_) => {
+            assert_eq!(tree.to_bytes().expect("encodes"), before.0, "tree changed");
+            assert_eq!(tree.tree_hash(), before.1.as_slice(), "tree hash changed");
+        }
+    }
 }

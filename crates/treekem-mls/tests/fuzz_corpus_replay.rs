@@ -9,7 +9,7 @@ use test_support::{FuzzTarget, replay_fuzz_corpus};
 use treekem_mls::fuzzing;
 
 /// Every `mls_*` fuzz target and the function it calls.
-const TARGETS: [FuzzTarget; 2] = [
+const TARGETS: [FuzzTarget; 4] = [
     FuzzTarget {
         name: "mls_message_decode",
         function: "treekem_mls::fuzzing::message_decode",
@@ -19,6 +19,16 @@ const TARGETS: [FuzzTarget; 2] = [
         name: "mls_private_message_unprotect",
         function: "treekem_mls::fuzzing::private_message_unprotect",
         run: fuzzing::private_message_unprotect,
+    },
+    FuzzTarget {
+        name: "mls_ratchet_tree_validate",
+        function: "treekem_mls::fuzzing::ratchet_tree_validate",
+        run: fuzzing::ratchet_tree_validate,
+    },
+    FuzzTarget {
+        name: "mls_update_path_process",
+        function: "treekem_mls::fuzzing::update_path_process",
+        run: fuzzing::update_path_process,
     },
 ];
 
