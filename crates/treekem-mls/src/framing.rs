@@ -30,7 +30,7 @@
 //! |---|---|---|---|
 //! | `FramedContentAuthData.confirmation_tag` | content type `commit` | [`FramedContentAuthData::decode_for`] takes the content type | [`Error::Misuse`] from `to_bytes` |
 //! | `PublicMessage.membership_tag` | sender `member` | read iff the sender is a member | [`Error::Misuse`] from `to_bytes` |
-//! | `FramedContentTBS.context` | sender `member` or `new_member_commit` | read iff so | [`Error::Misuse`] from `to_bytes` |
+//! | `FramedContentTBS.context` | sender `member` or `new_member_commit` | never decoded | written iff so |
 //!
 //! `Codec::encode` writes what the value holds (it cannot fail); the `to_bytes` of every
 //! structure containing such a field first checks the shape, so a hand-built inconsistent
@@ -303,98 +303,64 @@ impl Codec for AuthenticatedContent {
     }
 }
 
-/// `FramedContentTBS` (section 6.1), the content of a message's signature. `version` is
-/// always `mls10`: encoding writes it and decoding requires it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct FramedContentTbs {
+/// `FramedContentTBS` (section 6.1), the content of a message's signature, borrowing the
+/// content it covers. Only ever encoded (signing and verifying); `version` is always
+/// `mls10`, and the GroupContext is written exactly for `member` and `new_member_commit`
+/// senders (the RFC's `select`), so no inconsistent value can be built.
+#[derive(Debug, Clone, Copy)]
+pub struct FramedContentTbs<'a> {
     /// `wire_format`.
     pub wire_format: WireFormat,
     /// `content`.
-    pub content: FramedContent,
-    /// `context`: present exactly for `member` and `new_member_commit` senders.
-    pub context: Option<GroupContext>,
+    pub content: &'a FramedContent,
+    /// The group context, written only for senders that sign it.
+    pub context: &'a GroupContext,
 }
 
-impl FramedContentTbs {
-    /// Checks the select fields (see the module documentation).
-    ///
-    /// # Errors
-    /// [`Error::Misuse`] if `context` does not fit the sender.
-    pub fn check_shape(&self) -> Result<()> {
-        if self.content.sender.signs_group_context() == self.context.is_some() {
-            Ok(())
-        } else {
-            Err(Error::Misuse(
-                "FramedContentTBS context must be present exactly for member and new_member_commit senders",
-            ))
-        }
-    }
-}
-
-impl Codec for FramedContentTbs {
-    fn encode(&self, w: &mut Writer) {
+impl FramedContentTbs<'_> {
+    /// Appends the encoding.
+    pub fn encode(&self, w: &mut Writer) {
         ProtocolVersion::MLS10.encode(w);
         self.wire_format.encode(w);
         self.content.encode(w);
-        if let Some(context) = &self.context {
-            context.encode(w);
+        if self.content.sender.signs_group_context() {
+            self.context.encode(w);
         }
     }
-    fn decode(r: &mut Reader<'_>) -> Result<Self> {
-        if ProtocolVersion::decode(r)? != ProtocolVersion::MLS10 {
-            return Err(Error::Decode("FramedContentTBS version is not mls10"));
-        }
-        let wire_format = WireFormat::decode(r)?;
-        let content = FramedContent::decode(r)?;
-        let context = if content.sender.signs_group_context() {
-            Some(GroupContext::decode(r)?)
-        } else {
-            None
-        };
-        Ok(Self {
-            wire_format,
-            content,
-            context,
-        })
-    }
-    fn to_bytes(&self) -> Result<Vec<u8>> {
-        checked_to_bytes(self, self.check_shape())
-    }
-}
 
-/// `AuthenticatedContentTBM` (section 6.2), the input of the membership tag's MAC.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct AuthenticatedContentTbm {
-    /// `content_tbs`.
-    pub content_tbs: FramedContentTbs,
-    /// `auth`.
-    pub auth: FramedContentAuthData,
-}
-
-impl AuthenticatedContentTbm {
-    /// Checks the select fields (see the module documentation).
+    /// The encoding.
     ///
     /// # Errors
-    /// [`Error::Misuse`] if a select field does not fit.
-    pub fn check_shape(&self) -> Result<()> {
-        self.content_tbs.check_shape()?;
-        self.auth
-            .check_shape(self.content_tbs.content.content_type())
+    /// [`Error::Misuse`] if a vector is too long to encode.
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        let mut w = Writer::new();
+        self.encode(&mut w);
+        w.finish()
     }
 }
 
-impl Codec for AuthenticatedContentTbm {
-    fn encode(&self, w: &mut Writer) {
-        self.content_tbs.encode(w);
-        self.auth.encode(w);
-    }
-    fn decode(r: &mut Reader<'_>) -> Result<Self> {
-        let content_tbs = FramedContentTbs::decode(r)?;
-        let auth = FramedContentAuthData::decode_for(r, content_tbs.content.content_type())?;
-        Ok(Self { content_tbs, auth })
-    }
-    fn to_bytes(&self) -> Result<Vec<u8>> {
-        checked_to_bytes(self, self.check_shape())
+/// `AuthenticatedContentTBM` (section 6.2), the input of the membership tag's MAC, borrowing
+/// what it covers. Only ever encoded.
+#[derive(Debug, Clone, Copy)]
+pub struct AuthenticatedContentTbm<'a> {
+    /// `content_tbs`.
+    pub content_tbs: FramedContentTbs<'a>,
+    /// `auth`.
+    pub auth: &'a FramedContentAuthData,
+}
+
+impl AuthenticatedContentTbm<'_> {
+    /// The encoding.
+    ///
+    /// # Errors
+    /// [`Error::Misuse`] if `auth` does not fit the content type or a vector is too long.
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        self.auth
+            .check_shape(self.content_tbs.content.content_type())?;
+        let mut w = Writer::new();
+        self.content_tbs.encode(&mut w);
+        self.auth.encode(&mut w);
+        w.finish()
     }
 }
 
@@ -923,29 +889,32 @@ mod tests {
             confirmed_transcript_hash: vec![2; 32],
             extensions: crate::extension::Extensions::empty(),
         };
-        let member = FramedContentTbs {
+        let member = commit_message().content;
+        let bytes = FramedContentTbs {
             wire_format: WireFormat::PublicMessage,
-            content: commit_message().content,
-            context: Some(ctx.clone()),
-        };
-        let bytes = member.to_bytes().unwrap();
-        assert_eq!(bytes.get(..2), Some(&[0, 1][..]));
-        assert_eq!(FramedContentTbs::from_bytes(&bytes).unwrap(), member);
-        let ext = FramedContentTbs {
+            content: &member,
+            context: &ctx,
+        }
+        .to_bytes()
+        .unwrap();
+        let mut expected = vec![0, 1, 0, 1];
+        expected.extend(member.to_bytes().unwrap());
+        expected.extend(ctx.to_bytes().unwrap());
+        assert_eq!(bytes, expected);
+        let ext = content(
+            Sender::NewMemberProposal,
+            FramedContentBody::Application(vec![]),
+        );
+        let bytes = FramedContentTbs {
             wire_format: WireFormat::PublicMessage,
-            content: content(
-                Sender::NewMemberProposal,
-                FramedContentBody::Application(vec![]),
-            ),
-            context: Some(ctx),
-        };
-        assert!(ext.to_bytes().is_err());
-        let ext = FramedContentTbs {
-            context: None,
-            ..ext
-        };
-        let bytes = ext.to_bytes().unwrap();
-        assert_eq!(FramedContentTbs::from_bytes(&bytes).unwrap(), ext);
+            content: &ext,
+            context: &ctx,
+        }
+        .to_bytes()
+        .unwrap();
+        let mut expected = vec![0, 1, 0, 1];
+        expected.extend(ext.to_bytes().unwrap());
+        assert_eq!(bytes, expected);
     }
 
     #[test]

@@ -22,15 +22,15 @@ use primitives::rand::CryptoRng;
 
 use crate::{
     Error, Result,
-    codec::{Codec, Writer},
+    codec::Codec,
     framing::{
-        AuthenticatedContent, FramedContent, FramedContentAuthData, PrivateMessage,
-        PrivateMessageContent, PublicMessage, Sender, SenderData,
+        AuthenticatedContent, AuthenticatedContentTbm, FramedContent, FramedContentAuthData,
+        FramedContentTbs, PrivateMessage, PrivateMessageContent, PublicMessage, Sender, SenderData,
     },
     group_context::GroupContext,
     secret_tree::{KeyAndNonce, RatchetKind, SecretTree, sender_data_key_and_nonce},
     suite::{CipherSuite, SignaturePrivateKey},
-    types::{ContentType, LeafIndex, Mac, ProtocolVersion, WireFormat},
+    types::{ContentType, LeafIndex, Mac, WireFormat},
 };
 
 /// The label of content signatures.
@@ -42,14 +42,12 @@ fn content_tbs(
     content: &FramedContent,
     context: &GroupContext,
 ) -> Result<Vec<u8>> {
-    let mut w = Writer::new();
-    ProtocolVersion::MLS10.encode(&mut w);
-    wire_format.encode(&mut w);
-    content.encode(&mut w);
-    if content.sender.signs_group_context() {
-        context.encode(&mut w);
+    FramedContentTbs {
+        wire_format,
+        content,
+        context,
     }
-    w.finish()
+    .to_bytes()
 }
 
 /// Checks that a message belongs to the group and epoch of `context` (rule MSG-EPOCH).
@@ -108,11 +106,15 @@ fn content_tbm(
     auth: &FramedContentAuthData,
     context: &GroupContext,
 ) -> Result<Vec<u8>> {
-    let mut tbm = content_tbs(WireFormat::PublicMessage, content, context)?;
-    let mut w = Writer::new();
-    auth.encode(&mut w);
-    tbm.extend_from_slice(&w.finish()?);
-    Ok(tbm)
+    AuthenticatedContentTbm {
+        content_tbs: FramedContentTbs {
+            wire_format: WireFormat::PublicMessage,
+            content,
+            context,
+        },
+        auth,
+    }
+    .to_bytes()
 }
 
 /// Frames signed content as a PublicMessage, adding the membership tag for a member sender.
