@@ -26,6 +26,71 @@
 //!
 //! Every module maps to the section it implements; the vector family that proves it is named
 //! in the module documentation.
+//!
+//! # Example: an epoch's keys, and an application message through them
+//!
+//! ```
+//! use treekem_mls::{
+//!     codec::Codec,
+//!     extension::Extensions,
+//!     framing::{FramedContent, FramedContentBody, Sender},
+//!     group_context::GroupContext,
+//!     key_schedule::InitSecret,
+//!     primitives::SecretVec,
+//!     protection::{protect_private, sign_content, unprotect_private},
+//!     secret_tree::{SecretTree, SecretTreeLimits},
+//!     suite::CipherSuite,
+//!     types::{CipherSuiteId, LeafIndex, ProtocolVersion, WireFormat},
+//! };
+//!
+//! # fn main() -> treekem_mls::Result<()> {
+//! let mut rng = test_support::seeded_rng(1); // any CryptoRng
+//! let suite = CipherSuite::Mls128X25519Aes128GcmSha256Ed25519;
+//! let context = GroupContext {
+//!     version: ProtocolVersion::MLS10,
+//!     cipher_suite: CipherSuiteId(suite.id()),
+//!     group_id: b"group".to_vec(),
+//!     epoch: 0,
+//!     tree_hash: vec![0; 32], // RatchetTree::tree_hash() in a real group
+//!     confirmed_transcript_hash: Vec::new(),
+//!     extensions: Extensions::empty(),
+//! };
+//! // Section 8: a new group's first epoch (commit secret all zero, no PSK).
+//! let zero = vec![0u8; suite.hash_len()];
+//! let epoch = InitSecret::zero(suite)
+//!     .joiner_secret(suite, &zero, &context.to_bytes()?)?
+//!     .epoch_secret(suite, &zero, &context.to_bytes()?)?
+//!     .derive(suite)?;
+//! let secret_tree = || {
+//!     let root = SecretVec::from_slice(epoch.encryption_secret.expose_secret());
+//!     SecretTree::new(suite, root, 2, SecretTreeLimits::default())
+//! };
+//! let (mut alice_tree, mut bob_tree) = (secret_tree()?, secret_tree()?);
+//!
+//! // Alice (leaf 1) signs and encrypts; Bob decrypts and verifies with her signature key.
+//! let alice_key = suite.generate_signature_key(&mut rng);
+//! let content = FramedContent {
+//!     group_id: context.group_id.clone(),
+//!     epoch: context.epoch,
+//!     sender: Sender::Member(LeafIndex(1)),
+//!     authenticated_data: Vec::new(),
+//!     body: FramedContentBody::Application(b"hello group".to_vec()),
+//! };
+//! let signed = sign_content(suite, WireFormat::PrivateMessage, content, &context, &alice_key)?;
+//! let sds = epoch.sender_data_secret.expose_secret();
+//! let message = protect_private(suite, &signed, sds, &mut alice_tree, 0, &mut rng)?;
+//! let received = unprotect_private(suite, &message, &context, sds, &mut bob_tree, |_leaf| {
+//!     Ok(alice_key.public_key())
+//! })?;
+//! assert_eq!(received, signed);
+//! // Its key is gone: a replay fails.
+//! assert!(unprotect_private(suite, &message, &context, sds, &mut bob_tree, |_| {
+//!     Ok(alice_key.public_key())
+//! })
+//! .is_err());
+//! # Ok(())
+//! # }
+//! ```
 
 mod error;
 
