@@ -1,5 +1,5 @@
-//! Criterion benchmarks of the primitives: ML-KEM on each backend, X25519, Ed25519, ECDSA P-256,
-//! AES-GCM and HPKE. `cargo bench -p primitives --all-features` (or `cargo xtask bench`).
+//! Criterion benchmarks of the primitives: ML-KEM on each backend, X25519, Ed25519, ECDSA P-256
+//! and P-384, AES-GCM and HPKE (X25519, and P-384 as MLS suite 7 uses it). `cargo bench -p primitives --all-features` (or `cargo xtask bench`).
 
 #![allow(
     missing_docs,
@@ -12,8 +12,8 @@ use std::hint::black_box;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use primitives::{
     AeadAlgorithm, AeadKey, Ed25519SecretKey, HpkeAead, HpkeKdf, HpkeKem, HpkeSuite, MlKemBackend,
-    MlKemDecapsulationKey, MlKemParams, Nonce, P256SecretKey, SecretBytes, X25519PublicKey,
-    X25519SecretKey,
+    MlKemDecapsulationKey, MlKemParams, Nonce, P256SecretKey, P384SecretKey, SecretBytes,
+    X25519PublicKey, X25519SecretKey,
 };
 
 fn mlkem(c: &mut Criterion) {
@@ -67,6 +67,15 @@ fn curves(c: &mut Criterion) {
     c.bench_function("p256-ecdsa/verify_256B", |b| {
         b.iter(|| pk.verify(black_box(&msg), black_box(&sig)).unwrap());
     });
+    let sk = P384SecretKey::generate(&mut rng);
+    let pk = sk.public_key();
+    c.bench_function("p384-ecdsa/sign_256B", |b| {
+        b.iter(|| sk.sign(black_box(&msg)))
+    });
+    let sig = sk.sign(&msg);
+    c.bench_function("p384-ecdsa/verify_256B", |b| {
+        b.iter(|| pk.verify(black_box(&msg), black_box(&sig)).unwrap());
+    });
 }
 
 fn aead(c: &mut Criterion) {
@@ -95,31 +104,45 @@ fn aead(c: &mut Criterion) {
 
 fn hpke(c: &mut Criterion) {
     let mut rng = test_support::seeded_rng(3);
-    let mut group = c.benchmark_group("hpke/x25519-sha256-aes128gcm");
-    let suite = HpkeSuite::new(
-        HpkeKem::DhKemX25519Sha256,
-        HpkeKdf::HkdfSha256,
-        HpkeAead::Aes128Gcm,
-    );
-    let (sk, pk) = suite.generate_key_pair(&mut rng).unwrap();
-    let pt = vec![0x42u8; 1024];
-    group.throughput(Throughput::Bytes(1024));
-    group.bench_function("seal/1024", |b| {
-        b.iter(|| {
-            suite
-                .seal(&pk, b"info", b"aad", black_box(&pt), &mut rng)
-                .unwrap()
+    for (suite, name) in [
+        (
+            HpkeSuite::new(
+                HpkeKem::DhKemX25519Sha256,
+                HpkeKdf::HkdfSha256,
+                HpkeAead::Aes128Gcm,
+            ),
+            "x25519-sha256-aes128gcm",
+        ),
+        (
+            HpkeSuite::new(
+                HpkeKem::DhKemP384Sha384,
+                HpkeKdf::HkdfSha384,
+                HpkeAead::Aes256Gcm,
+            ),
+            "p384-sha384-aes256gcm",
+        ),
+    ] {
+        let mut group = c.benchmark_group(format!("hpke/{name}"));
+        let (sk, pk) = suite.generate_key_pair(&mut rng).unwrap();
+        let pt = vec![0x42u8; 1024];
+        group.throughput(Throughput::Bytes(1024));
+        group.bench_function("seal/1024", |b| {
+            b.iter(|| {
+                suite
+                    .seal(&pk, b"info", b"aad", black_box(&pt), &mut rng)
+                    .unwrap()
+            });
         });
-    });
-    let (enc, ct) = suite.seal(&pk, b"info", b"aad", &pt, &mut rng).unwrap();
-    group.bench_function("open/1024", |b| {
-        b.iter(|| {
-            suite
-                .open(black_box(&enc), &sk, b"info", b"aad", black_box(&ct))
-                .unwrap()
+        let (enc, ct) = suite.seal(&pk, b"info", b"aad", &pt, &mut rng).unwrap();
+        group.bench_function("open/1024", |b| {
+            b.iter(|| {
+                suite
+                    .open(black_box(&enc), &sk, b"info", b"aad", black_box(&ct))
+                    .unwrap()
+            });
         });
-    });
-    group.finish();
+        group.finish();
+    }
 }
 
 criterion_group!(benches, mlkem, curves, aead, hpke);

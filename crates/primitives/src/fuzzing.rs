@@ -134,7 +134,9 @@ pub fn xwing_decode_and_decapsulate(data: &[u8]) {
     }
 }
 
-const HPKE_SUITES: [HpkeSuite; 3] = [
+/// The suites `hpke_open` picks from by the first input byte; new ones go at the end so that
+/// committed seeds keep their suite.
+const HPKE_SUITES: [HpkeSuite; 4] = [
     HpkeSuite::new(
         HpkeKem::DhKemX25519Sha256,
         HpkeKdf::HkdfSha256,
@@ -150,6 +152,11 @@ const HPKE_SUITES: [HpkeSuite; 3] = [
         HpkeKdf::HkdfSha256,
         HpkeAead::Aes128Gcm,
     ),
+    HpkeSuite::new(
+        HpkeKem::DhKemP384Sha384,
+        HpkeKdf::HkdfSha384,
+        HpkeAead::Aes256Gcm,
+    ),
 ];
 
 /// `primitives_hpke_open`: open arbitrary `enc || ciphertext` with a fixed key pair. No input
@@ -164,10 +171,12 @@ pub fn hpke_open(data: &[u8]) {
     let keys = KEYS.get_or_init(|| {
         HPKE_SUITES
             .iter()
-            .map(|s| match s.derive_key_pair(&[0x42; 32]) {
-                Ok((sk, _)) => sk,
-                Err(_) => panic!("fixed HPKE key pair"),
-            })
+            .map(
+                |s| match s.derive_key_pair(&vec![0x42; s.kem.private_key_len()]) {
+                    Ok((sk, _)) => sk,
+                    Err(_) => panic!("fixed HPKE key pair"),
+                },
+            )
             .collect()
     });
     let sk = &keys[index];

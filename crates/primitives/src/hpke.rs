@@ -4,7 +4,13 @@
 //! | KEM (id)                         | KDFs (id)                      | AEADs (id)                                   |
 //! |----------------------------------|--------------------------------|----------------------------------------------|
 //! | DHKEM(P-256, HKDF-SHA256) 0x0010 | HKDF-SHA256 0x0001             | AES-128-GCM 0x0001, AES-256-GCM 0x0002       |
-//! | DHKEM(X25519, HKDF-SHA256) 0x0020| HKDF-SHA384 0x0002, -SHA512 0x0003 | ChaCha20-Poly1305 0x0003, export-only 0xFFFF |
+//! | DHKEM(P-384, HKDF-SHA384) 0x0011 | HKDF-SHA384 0x0002             | ChaCha20-Poly1305 0x0003                     |
+//! | DHKEM(X25519, HKDF-SHA256) 0x0020| HKDF-SHA512 0x0003             | export-only 0xFFFF                           |
+//!
+//! Any KEM combines with any KDF and AEAD. DHKEM(P-521) 0x0012 and DHKEM(X448) 0x0021 are not
+//! offered: `hpke-rs-rust-crypto` 0.8, the provider this module runs on, supports DHKEM only
+//! over X25519, P-256, secp256k1 and P-384 (its `supports_kem`), and no MLS suite implemented
+//! in this workspace uses them.
 //!
 //! The PSK and authenticated modes (1-3) are not offered: no protocol in this workspace uses
 //! them (MLS uses base mode only, RFC 9420 section 5.1.3), and each mode is more API to audit.
@@ -28,6 +34,8 @@ type Engine = hpke_rs::Hpke<provider::Provider>;
 pub enum HpkeKem {
     /// DHKEM(P-256, HKDF-SHA256), 0x0010.
     DhKemP256Sha256,
+    /// DHKEM(P-384, HKDF-SHA384), 0x0011.
+    DhKemP384Sha384,
     /// DHKEM(X25519, HKDF-SHA256), 0x0020.
     DhKemX25519Sha256,
 }
@@ -63,6 +71,7 @@ impl HpkeKem {
     pub const fn id(self) -> u16 {
         match self {
             Self::DhKemP256Sha256 => 0x0010,
+            Self::DhKemP384Sha384 => 0x0011,
             Self::DhKemX25519Sha256 => 0x0020,
         }
     }
@@ -71,6 +80,7 @@ impl HpkeKem {
     pub const fn from_id(id: u16) -> Option<Self> {
         match id {
             0x0010 => Some(Self::DhKemP256Sha256),
+            0x0011 => Some(Self::DhKemP384Sha384),
             0x0020 => Some(Self::DhKemX25519Sha256),
             _ => None,
         }
@@ -78,13 +88,17 @@ impl HpkeKem {
 
     /// `Nsk`: the length of a private key, and of the randomness one encapsulation draws.
     pub const fn private_key_len(self) -> usize {
-        32
+        match self {
+            Self::DhKemP256Sha256 | Self::DhKemX25519Sha256 => 32,
+            Self::DhKemP384Sha384 => crate::p384::SECRET_KEY_LEN,
+        }
     }
 
     /// `Npk`: the length of an encoded public key (and of `enc`).
     pub const fn public_key_len(self) -> usize {
         match self {
-            Self::DhKemP256Sha256 => 65,
+            Self::DhKemP256Sha256 => crate::p256::PUBLIC_KEY_LEN,
+            Self::DhKemP384Sha384 => crate::p384::PUBLIC_KEY_LEN,
             Self::DhKemX25519Sha256 => 32,
         }
     }
@@ -92,6 +106,7 @@ impl HpkeKem {
     const fn engine(self) -> hpke_rs::hpke_types::KemAlgorithm {
         match self {
             Self::DhKemP256Sha256 => hpke_rs::hpke_types::KemAlgorithm::DhKemP256,
+            Self::DhKemP384Sha384 => hpke_rs::hpke_types::KemAlgorithm::DhKemP384,
             Self::DhKemX25519Sha256 => hpke_rs::hpke_types::KemAlgorithm::DhKem25519,
         }
     }
@@ -187,19 +202,17 @@ impl core::fmt::Debug for HpkePublicKey {
 }
 
 impl HpkePublicKey {
-    /// Decodes a public key (`DeserializePublicKey`): 32 bytes for X25519, an uncompressed
-    /// point on the curve for P-256.
+    /// Decodes a public key (`DeserializePublicKey`): 32 bytes for X25519; for P-256 and
+    /// P-384, the uncompressed point, reduced and on the curve, exactly as the ECDSA keys of
+    /// [`crate::p256`] and [`crate::p384`] check it (`P256-1`, `P384-1`).
     ///
     /// # Errors
     /// [`Error::InvalidPublicKey`] otherwise.
     pub fn from_bytes(kem: HpkeKem, bytes: &[u8]) -> Result<Self> {
         let ok = match kem {
             HpkeKem::DhKemX25519Sha256 => bytes.len() == 32,
-            HpkeKem::DhKemP256Sha256 => {
-                bytes.len() == 65
-                    && bytes.first() == Some(&4)
-                    && p256::PublicKey::from_sec1_bytes(bytes).is_ok()
-            }
+            HpkeKem::DhKemP256Sha256 => crate::P256PublicKey::from_bytes(bytes).is_ok(),
+            HpkeKem::DhKemP384Sha384 => crate::P384PublicKey::from_bytes(bytes).is_ok(),
         };
         if !ok {
             return Err(Error::InvalidPublicKey("HPKE"));
@@ -372,7 +385,8 @@ impl HpkeSuite {
     ///
     /// # Errors
     /// [`Error::Misuse`] if `ikm` is shorter than `Nsk`; [`Error::Internal`] if the
-    /// derivation fails (P-256 rejection sampling exhausted, probability about 2^-8000).
+    /// derivation fails (P-256 or P-384 rejection sampling exhausted after 256 candidates,
+    /// probability below 2^-8000).
     pub fn derive_key_pair(self, ikm: &[u8]) -> Result<(HpkePrivateKey, HpkePublicKey)> {
         if ikm.len() < self.kem.private_key_len() {
             return Err(Error::Misuse(
@@ -538,10 +552,75 @@ impl HpkeSuite {
 mod tests {
     use super::*;
 
+    /// P-256 and P-384 public keys (and so `enc`) are uncompressed points on the curve, with
+    /// the checks of `P256-1` and `P384-1`; X25519 keys are any 32 bytes.
+    #[test]
+    fn public_keys_checked_per_kem() {
+        let mut rng = test_support::seeded_rng(9181);
+        for (kem, kdf) in [
+            (HpkeKem::DhKemP256Sha256, HpkeKdf::HkdfSha256),
+            (HpkeKem::DhKemP384Sha384, HpkeKdf::HkdfSha384),
+        ] {
+            let suite = HpkeSuite::new(kem, kdf, HpkeAead::Aes256Gcm);
+            let (sk, pk) = suite.generate_key_pair(&mut rng).unwrap();
+            let good = pk.as_bytes().to_vec();
+            assert_eq!(good.len(), kem.public_key_len());
+            assert_eq!(sk.expose_secret().len(), kem.private_key_len());
+            let coord = (good.len() - 1) / 2;
+            let mut compressed = good[..=coord].to_vec();
+            compressed[0] = 2 + (good[good.len() - 1] & 1);
+            let mut off_curve = good.clone();
+            off_curve[good.len() - 1] ^= 1;
+            let mut wrong_tag = good.clone();
+            wrong_tag[0] = 6;
+            for bad in [
+                &[][..],
+                &[0][..],
+                &compressed,
+                &off_curve,
+                &wrong_tag,
+                &good[1..],
+            ] {
+                assert_eq!(
+                    HpkePublicKey::from_bytes(kem, bad),
+                    Err(Error::InvalidPublicKey("HPKE")),
+                    "{kem:?}: {} bytes",
+                    bad.len()
+                );
+            }
+            // The other curve's key is refused (wrong length).
+            let other = if kem == HpkeKem::DhKemP256Sha256 {
+                HpkeKem::DhKemP384Sha384
+            } else {
+                HpkeKem::DhKemP256Sha256
+            };
+            assert!(HpkePublicKey::from_bytes(other, &good).is_err());
+            // An `enc` off the curve does not decapsulate.
+            let (enc, ct) = suite.seal(&pk, b"info", b"", b"msg", &mut rng).unwrap();
+            let mut bad_enc = enc.clone();
+            bad_enc[enc.len() - 1] ^= 1;
+            assert_eq!(
+                suite.open(&bad_enc, &sk, b"info", b"", &ct),
+                Err(Error::DecryptionFailed)
+            );
+            assert_eq!(suite.open(&enc, &sk, b"info", b"", &ct).unwrap(), b"msg");
+            // Private keys: Nsk bytes, 0 < d < n.
+            assert!(HpkePrivateKey::from_bytes(kem, &vec![0; kem.private_key_len()]).is_err());
+            assert!(HpkePrivateKey::from_bytes(kem, &vec![0xff; kem.private_key_len()]).is_err());
+            assert!(HpkePrivateKey::from_bytes(kem, &sk.expose_secret()[1..]).is_err());
+            let (_, again) = HpkePrivateKey::from_bytes(kem, sk.expose_secret()).unwrap();
+            assert_eq!(again, pk);
+        }
+    }
+
     #[test]
     fn round_trip_every_supported_suite_and_misuse() {
         let mut rng = test_support::seeded_rng(9180);
-        for kem in [HpkeKem::DhKemX25519Sha256, HpkeKem::DhKemP256Sha256] {
+        for kem in [
+            HpkeKem::DhKemX25519Sha256,
+            HpkeKem::DhKemP256Sha256,
+            HpkeKem::DhKemP384Sha384,
+        ] {
             for kdf in [
                 HpkeKdf::HkdfSha256,
                 HpkeKdf::HkdfSha384,

@@ -24,8 +24,12 @@ pub mod cbc_hmac;
 pub mod curve25519;
 /// Ed25519 (RFC 8032) with strict verification.
 pub mod ed25519;
+/// The ECDSA key types P-256 and P-384 share, written once as macros.
+mod nist_ecdsa;
 /// ECDSA over P-256 with SHA-256 (FIPS 186-5), DER signatures.
 pub mod p256;
+/// ECDSA over P-384 with SHA-384 (FIPS 186-5), DER signatures.
+pub mod p384;
 /// X25519 (RFC 7748) with the contributory check.
 pub mod x25519;
 
@@ -57,6 +61,7 @@ pub use mlkem::{
     MlKemSharedSecret,
 };
 pub use p256::{P256PublicKey, P256SecretKey};
+pub use p384::{P384PublicKey, P384SecretKey};
 pub use secret::{SecretBytes, SecretVec};
 pub use x25519::{X25519PublicKey, X25519SecretKey};
 pub use xwing::{XWingCiphertext, XWingDecapsulationKey, XWingEncapsulationKey, XWingSharedSecret};

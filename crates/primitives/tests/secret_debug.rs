@@ -28,8 +28,8 @@ use std::fmt::Debug;
 
 use primitives::{
     AeadAlgorithm, AeadKey, Ed25519SecretKey, HpkeAead, HpkeKdf, HpkeKem, HpkePrivateKey,
-    HpkeSuite, MlKemBackend, MlKemDecapsulationKey, MlKemParams, P256SecretKey, SecretBytes,
-    SecretVec, X25519SecretKey, XWingDecapsulationKey,
+    HpkeSuite, MlKemBackend, MlKemDecapsulationKey, MlKemParams, P256SecretKey, P384SecretKey,
+    SecretBytes, SecretVec, X25519SecretKey, XWingDecapsulationKey,
     cbc_hmac::{CbcHmacKey, OKM_LEN},
     hazmat,
     rand::Rng as _,
@@ -117,6 +117,13 @@ fn p256_secret_key() {
 }
 
 #[test]
+fn p384_secret_key() {
+    let sk = P384SecretKey::generate(&mut seeded_rng(42));
+    let scalar = sk.to_secret();
+    assert_redacted("P384SecretKey", &sk, &[("scalar", scalar.expose_secret())]);
+}
+
+#[test]
 fn ed25519_secret_key() {
     let seed = random::<32>(5);
     let sk = Ed25519SecretKey::from_secret(&SecretBytes::from_array(seed));
@@ -196,17 +203,22 @@ fn xwing_decapsulation_key() {
 
 #[test]
 fn hpke_private_key() {
-    for (i, kem) in [HpkeKem::DhKemX25519Sha256, HpkeKem::DhKemP256Sha256]
-        .into_iter()
-        .enumerate()
+    for (i, kem) in [
+        HpkeKem::DhKemX25519Sha256,
+        HpkeKem::DhKemP256Sha256,
+        HpkeKem::DhKemP384Sha384,
+    ]
+    .into_iter()
+    .enumerate()
     {
         let suite = HpkeSuite::new(kem, HpkeKdf::HkdfSha256, HpkeAead::Aes128Gcm);
-        let ikm = random::<32>(10 + i as u64);
-        let (sk, _) = suite.derive_key_pair(&ikm).unwrap();
+        // Nsk bytes: 32, or 48 for P-384.
+        let ikm = &random::<48>(10 + i as u64)[..kem.private_key_len()];
+        let (sk, _) = suite.derive_key_pair(ikm).unwrap();
         assert_redacted(
             &format!("HpkePrivateKey ({kem:?})"),
             &sk,
-            &[("private key", sk.expose_secret()), ("ikm", &ikm)],
+            &[("private key", sk.expose_secret()), ("ikm", ikm)],
         );
         let (imported, _) = HpkePrivateKey::from_bytes(kem, sk.expose_secret()).unwrap();
         assert_redacted(

@@ -9,16 +9,24 @@
 //! | 1 | `MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519` | DHKEM(X25519) | AES-128-GCM | SHA-256 | Ed25519 |
 //! | 2 | `MLS_128_DHKEMP256_AES128GCM_SHA256_P256` | DHKEM(P-256) | AES-128-GCM | SHA-256 | ECDSA P-256 SHA-256 |
 //! | 3 | `MLS_128_DHKEMX25519_CHACHA20POLY1305_SHA256_Ed25519` | DHKEM(X25519) | ChaCha20-Poly1305 | SHA-256 | Ed25519 |
+//! | 7 | `MLS_256_DHKEMP384_AES256GCM_SHA384_P384` | DHKEM(P-384) | AES-256-GCM | SHA-384 | ECDSA P-384 SHA-384 |
 //!
-//! Suites 4 and 6 (X448/Ed448) and 5 and 7 (P-521, P-384) are not implemented:
-//! `hpke-rs` 0.8 with its RustCrypto provider offers DHKEM only over X25519 and P-256, and the
-//! workspace pins no P-384/P-521 or X448/Ed448 crate. [`CipherSuite::from_id`] reports them
-//! as [`Error::Unsupported`], and vector loaders count their entries as skipped.
+//! `KDF.Nh` (the hash length) is 32 for suites 1-3 and 48 for suite 7; nothing in this crate
+//! assumes either: secrets, tree and transcript hashes, MACs and references all take
+//! [`CipherSuite::hash_len`]. Suite 7's HPKE `Nsk` is 48 too, so an `Nh`-byte path or node
+//! secret is enough input for its `DeriveKeyPair`.
+//!
+//! Suites 4, 5 and 6 are not implemented. 4 and 6 need X448 and Ed448, which no crate pinned in
+//! this workspace provides; 5 needs DHKEM(P-521), which `hpke-rs-rust-crypto` 0.8 (the HPKE
+//! provider under `primitives`) does not offer: its `supports_kem` lists DHKEM over X25519,
+//! P-256, secp256k1 and P-384 only. [`CipherSuite::from_id`] reports them as
+//! [`Error::Unsupported`], and vector loaders count their entries as skipped.
 
 use primitives::{
     AeadAlgorithm, AeadKey, Ed25519PublicKey, Ed25519SecretKey, HashAlgorithm, HpkeAead, HpkeKdf,
     HpkeKem, HpkePrivateKey, HpkePublicKey, HpkeSuite, Nonce, SecretBytes, SecretVec, hkdf, hmac,
     p256::{P256PublicKey, P256SecretKey},
+    p384::{P384PublicKey, P384SecretKey},
     rand::CryptoRng,
 };
 
@@ -37,6 +45,8 @@ pub enum CipherSuite {
     Mls128P256Aes128GcmSha256P256,
     /// 0x0003: DHKEM(X25519), ChaCha20-Poly1305, SHA-256, Ed25519.
     Mls128X25519ChaCha20Poly1305Sha256Ed25519,
+    /// 0x0007: DHKEM(P-384), AES-256-GCM, SHA-384, ECDSA P-384.
+    Mls256P384Aes256GcmSha384P384,
 }
 
 /// A signature scheme of a suite.
@@ -47,14 +57,17 @@ pub enum SignatureScheme {
     Ed25519,
     /// ECDSA over P-256 with SHA-256: uncompressed SEC1 public keys, DER signatures.
     EcdsaP256Sha256,
+    /// ECDSA over P-384 with SHA-384: uncompressed SEC1 public keys, DER signatures.
+    EcdsaP384Sha384,
 }
 
 impl CipherSuite {
     /// Every implemented suite, by id.
-    pub const ALL: [Self; 3] = [
+    pub const ALL: [Self; 4] = [
         Self::Mls128X25519Aes128GcmSha256Ed25519,
         Self::Mls128P256Aes128GcmSha256P256,
         Self::Mls128X25519ChaCha20Poly1305Sha256Ed25519,
+        Self::Mls256P384Aes256GcmSha384P384,
     ];
 
     /// The suite's registered id.
@@ -63,21 +76,23 @@ impl CipherSuite {
             Self::Mls128X25519Aes128GcmSha256Ed25519 => 1,
             Self::Mls128P256Aes128GcmSha256P256 => 2,
             Self::Mls128X25519ChaCha20Poly1305Sha256Ed25519 => 3,
+            Self::Mls256P384Aes256GcmSha384P384 => 7,
         }
     }
 
     /// The suite with registered id `id`.
     ///
     /// # Errors
-    /// [`Error::Unsupported`] for a registered suite this crate does not implement (4-7) and
+    /// [`Error::Unsupported`] for a registered suite this crate does not implement (4-6) and
     /// for an unknown id.
     pub const fn from_id(id: u16) -> Result<Self> {
         match id {
             1 => Ok(Self::Mls128X25519Aes128GcmSha256Ed25519),
             2 => Ok(Self::Mls128P256Aes128GcmSha256P256),
             3 => Ok(Self::Mls128X25519ChaCha20Poly1305Sha256Ed25519),
-            4..=7 => Err(Error::Unsupported(
-                "MLS cipher suite 4-7 (X448, P-384 or P-521)",
+            7 => Ok(Self::Mls256P384Aes256GcmSha384P384),
+            4..=6 => Err(Error::Unsupported(
+                "MLS cipher suite 4-6 (X448/Ed448 or P-521)",
             )),
             _ => Err(Error::Unsupported("unknown MLS cipher suite")),
         }
@@ -85,7 +100,12 @@ impl CipherSuite {
 
     /// The hash function (and HKDF's).
     pub const fn hash_algorithm(self) -> HashAlgorithm {
-        HashAlgorithm::Sha256
+        match self {
+            Self::Mls128X25519Aes128GcmSha256Ed25519
+            | Self::Mls128P256Aes128GcmSha256P256
+            | Self::Mls128X25519ChaCha20Poly1305Sha256Ed25519 => HashAlgorithm::Sha256,
+            Self::Mls256P384Aes256GcmSha384P384 => HashAlgorithm::Sha384,
+        }
     }
 
     /// `KDF.Nh`: the hash and KDF output length.
@@ -100,6 +120,7 @@ impl CipherSuite {
                 AeadAlgorithm::Aes128Gcm
             }
             Self::Mls128X25519ChaCha20Poly1305Sha256Ed25519 => AeadAlgorithm::ChaCha20Poly1305,
+            Self::Mls256P384Aes256GcmSha384P384 => AeadAlgorithm::Aes256Gcm,
         }
     }
 
@@ -131,6 +152,11 @@ impl CipherSuite {
                 HpkeKdf::HkdfSha256,
                 HpkeAead::ChaCha20Poly1305,
             ),
+            Self::Mls256P384Aes256GcmSha384P384 => HpkeSuite::new(
+                HpkeKem::DhKemP384Sha384,
+                HpkeKdf::HkdfSha384,
+                HpkeAead::Aes256Gcm,
+            ),
         }
     }
 
@@ -138,6 +164,7 @@ impl CipherSuite {
     pub const fn signature_scheme(self) -> SignatureScheme {
         match self {
             Self::Mls128P256Aes128GcmSha256P256 => SignatureScheme::EcdsaP256Sha256,
+            Self::Mls256P384Aes256GcmSha384P384 => SignatureScheme::EcdsaP384Sha384,
             Self::Mls128X25519Aes128GcmSha256Ed25519
             | Self::Mls128X25519ChaCha20Poly1305Sha256Ed25519 => SignatureScheme::Ed25519,
         }
@@ -334,6 +361,9 @@ impl CipherSuite {
             (SignatureScheme::EcdsaP256Sha256, SignaturePrivateKey::EcdsaP256(k)) => {
                 Ok(k.sign(&tbs))
             }
+            (SignatureScheme::EcdsaP384Sha384, SignaturePrivateKey::EcdsaP384(k)) => {
+                Ok(k.sign(&tbs))
+            }
             _ => Err(Error::Misuse("signature key of another scheme")),
         }
     }
@@ -358,6 +388,9 @@ impl CipherSuite {
             SignatureScheme::EcdsaP256Sha256 => P256PublicKey::from_bytes(public_key)
                 .and_then(|pk| pk.verify(&tbs, signature))
                 .is_ok(),
+            SignatureScheme::EcdsaP384Sha384 => P384PublicKey::from_bytes(public_key)
+                .and_then(|pk| pk.verify(&tbs, signature))
+                .is_ok(),
         };
         if ok {
             Ok(())
@@ -375,23 +408,29 @@ impl CipherSuite {
             SignatureScheme::EcdsaP256Sha256 => {
                 SignaturePrivateKey::EcdsaP256(P256SecretKey::generate(rng))
             }
+            SignatureScheme::EcdsaP384Sha384 => {
+                SignaturePrivateKey::EcdsaP384(P384SecretKey::generate(rng))
+            }
         }
     }
 
     /// A signature private key of the suite's scheme from its serialization (the 32-byte
-    /// Ed25519 seed, or the 32-byte big-endian P-256 scalar).
+    /// Ed25519 seed, or the big-endian ECDSA scalar: 32 bytes for P-256, 48 for P-384).
     ///
     /// # Errors
-    /// [`Error::Crypto`] if the bytes are not a valid private key.
+    /// [`Error::Crypto`] if the bytes are not a valid private key (including one of another
+    /// length).
     pub fn signature_key_from_bytes(self, bytes: &[u8]) -> Result<SignaturePrivateKey> {
-        let secret = SecretBytes::<32>::try_from_slice(bytes)?;
         Ok(match self.signature_scheme() {
-            SignatureScheme::Ed25519 => {
-                SignaturePrivateKey::Ed25519(Ed25519SecretKey::from_secret(&secret))
-            }
-            SignatureScheme::EcdsaP256Sha256 => {
-                SignaturePrivateKey::EcdsaP256(P256SecretKey::from_secret(&secret)?)
-            }
+            SignatureScheme::Ed25519 => SignaturePrivateKey::Ed25519(
+                Ed25519SecretKey::from_secret(&SecretBytes::try_from_slice(bytes)?),
+            ),
+            SignatureScheme::EcdsaP256Sha256 => SignaturePrivateKey::EcdsaP256(
+                P256SecretKey::from_secret(&SecretBytes::try_from_slice(bytes)?)?,
+            ),
+            SignatureScheme::EcdsaP384Sha384 => SignaturePrivateKey::EcdsaP384(
+                P384SecretKey::from_secret(&SecretBytes::try_from_slice(bytes)?)?,
+            ),
         })
     }
 }
@@ -404,15 +443,18 @@ pub enum SignaturePrivateKey {
     Ed25519(Ed25519SecretKey),
     /// An ECDSA P-256 key.
     EcdsaP256(P256SecretKey),
+    /// An ECDSA P-384 key.
+    EcdsaP384(P384SecretKey),
 }
 
 impl SignaturePrivateKey {
     /// The encoded public key (`SignaturePublicKey`): 32 bytes for Ed25519, the uncompressed
-    /// SEC1 point for P-256.
+    /// SEC1 point for P-256 (65 bytes) and P-384 (97 bytes).
     pub fn public_key(&self) -> Vec<u8> {
         match self {
             Self::Ed25519(k) => k.public_key().as_bytes().to_vec(),
             Self::EcdsaP256(k) => k.public_key().as_bytes().to_vec(),
+            Self::EcdsaP384(k) => k.public_key().as_bytes().to_vec(),
         }
     }
 }
@@ -427,4 +469,98 @@ fn labeled(label: &[u8], content: &[u8]) -> Result<Vec<u8>> {
     });
     w.opaque(content);
     w.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_round_trip_and_unimplemented_suites_refused() {
+        for suite in CipherSuite::ALL {
+            assert_eq!(CipherSuite::from_id(suite.id()), Ok(suite));
+        }
+        let ids: Vec<u16> = CipherSuite::ALL.iter().map(|s| s.id()).collect();
+        assert_eq!(ids, [1, 2, 3, 7]);
+        for id in [0, 4, 5, 6, 8, 0xffff] {
+            assert!(matches!(
+                CipherSuite::from_id(id),
+                Err(Error::Unsupported(_))
+            ));
+        }
+    }
+
+    /// Each suite's parameters as RFC 9420 section 17.1 and RFC 9180 section 7 give them:
+    /// `(Nh, Nk, Nsk, Npk, signature public key length)`.
+    #[test]
+    fn parameters_per_suite() {
+        for (suite, params) in [
+            (
+                CipherSuite::Mls128X25519Aes128GcmSha256Ed25519,
+                (32, 16, 32, 32, 32),
+            ),
+            (
+                CipherSuite::Mls128P256Aes128GcmSha256P256,
+                (32, 16, 32, 65, 65),
+            ),
+            (
+                CipherSuite::Mls128X25519ChaCha20Poly1305Sha256Ed25519,
+                (32, 32, 32, 32, 32),
+            ),
+            (
+                CipherSuite::Mls256P384Aes256GcmSha384P384,
+                (48, 32, 48, 97, 97),
+            ),
+        ] {
+            let mut rng = test_support::seeded_rng(u64::from(suite.id()));
+            let signer = suite.generate_signature_key(&mut rng);
+            let kem = suite.hpke().kem;
+            assert_eq!(
+                (
+                    suite.hash_len(),
+                    suite.aead_key_len(),
+                    kem.private_key_len(),
+                    kem.public_key_len(),
+                    signer.public_key().len(),
+                ),
+                params,
+                "{suite:?}"
+            );
+            assert_eq!(suite.hash(b"").len(), suite.hash_len());
+            assert_eq!(suite.mac(b"k", b"").len(), suite.hash_len());
+            // An Nh-byte secret is enough DeriveKeyPair input (Nsk <= Nh).
+            let secret = SecretVec::random(suite.hash_len(), &mut rng);
+            suite.derive_key_pair(secret.expose_secret()).unwrap();
+        }
+    }
+
+    #[test]
+    fn signature_keys_of_another_scheme_or_length_refused() {
+        let mut rng = test_support::seeded_rng(17);
+        let p256 = CipherSuite::Mls128P256Aes128GcmSha256P256;
+        let p384 = CipherSuite::Mls256P384Aes256GcmSha384P384;
+        let k256 = p256.generate_signature_key(&mut rng);
+        let k384 = p384.generate_signature_key(&mut rng);
+        // Each suite signs only with its own scheme's key.
+        assert!(matches!(
+            p384.sign_with_label(&k256, b"l", b"c"),
+            Err(Error::Misuse(_))
+        ));
+        assert!(matches!(
+            p256.sign_with_label(&k384, b"l", b"c"),
+            Err(Error::Misuse(_))
+        ));
+        let sig = p384.sign_with_label(&k384, b"l", b"c").unwrap();
+        p384.verify_with_label(&k384.public_key(), b"l", b"c", &sig)
+            .unwrap();
+        // A P-384 signature and key mean nothing to suite 2.
+        assert_eq!(
+            p256.verify_with_label(&k384.public_key(), b"l", b"c", &sig),
+            Err(Error::VerificationFailed)
+        );
+        // Scalars of the other curve's length are refused.
+        assert!(p384.signature_key_from_bytes(&[1; 32]).is_err());
+        assert!(p256.signature_key_from_bytes(&[1; 48]).is_err());
+        assert!(p384.signature_key_from_bytes(&[1; 48]).is_ok());
+    }
 }

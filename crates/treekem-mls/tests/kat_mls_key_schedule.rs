@@ -106,7 +106,7 @@ fn kat_mls_key_schedule() {
             passed += 1;
         }
     }
-    assert_eq!((passed, skipped), (15, 20));
+    assert_eq!((passed, skipped), (20, 15));
     report("mls-key-schedule", passed, skipped);
 }
 
@@ -163,6 +163,6 @@ fn kat_mls_psk_secret() {
         }
         passed += 1;
     }
-    assert_eq!((passed, skipped), (33, 44));
+    assert_eq!((passed, skipped), (44, 33));
     report("mls-psk-secret", passed, skipped);
 }

@@ -216,7 +216,7 @@ fn kat_mls_treekem() {
         }
         passed += 1;
     }
-    assert_eq!((passed, skipped), (33, 44));
+    assert_eq!((passed, skipped), (44, 33));
     report("mls-treekem", passed, skipped);
 }
 
@@ -372,7 +372,7 @@ fn fresh_leaf(
     rng: &mut impl CryptoRng,
 ) -> (LeafNode, HpkePrivateKey, SignaturePrivateKey) {
     let (sk, pk) = suite
-        .derive_key_pair(SecretVec::random(32, rng).expose_secret())
+        .derive_key_pair(SecretVec::random(suite.hpke().kem.private_key_len(), rng).expose_secret())
         .unwrap();
     let signer = suite.generate_signature_key(rng);
     let mut leaf = template.clone();
@@ -625,5 +625,6 @@ fn random_group_evolution_converges() {
         }
     }
     assert!(seen.iter().all(|&n| n > 0), "{seen:?}");
-    assert_eq!(epochs, 33 * 6);
+    // Six epochs from each of the 44 vector trees of suites 1, 2, 3 and 7.
+    assert_eq!(epochs, 44 * 6);
 }
