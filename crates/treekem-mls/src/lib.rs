@@ -23,6 +23,7 @@
 //! | [`transcript`] | section 8.2 (transcript hashes), 6.1 (confirmation tag) |
 //! | [`join`] | section 12.4.3.1 (Welcome: GroupSecrets and GroupInfo encryption, signature, confirmation) |
 //! | [`protection`] | sections 6.1-6.3 (signatures, membership tags, PrivateMessage encryption) |
+//! | [`group`] | sections 10-13 (KeyPackages, group creation, proposals, Commits, Welcome joins, application messages) |
 //!
 //! Every module maps to the section it implements; the vector family that proves it is named
 //! in the module documentation.
@@ -103,6 +104,7 @@ pub mod framing;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod group;
 pub mod group_context;
 pub mod join;
 pub mod key_package;

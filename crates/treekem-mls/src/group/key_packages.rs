@@ -1,0 +1,252 @@
+//! Creating and validating KeyPackages (RFC 9420 section 10, 10.1 "KeyPackage
+//! Validation").
+//!
+//! | id | rule | section |
+//! |---|---|---|
+//! | KP-1 | the KeyPackage's `version` is `mls10` (that of the group) | 10.1 |
+//! | KP-2 | its `cipher_suite` is the group's | 10.1 |
+//! | KP-3 | its leaf node is valid for a KeyPackage (source `key_package`, LN rules) | 10, 10.1 |
+//! | KP-4 | its signature verifies under the leaf's `signature_key` (`KeyPackageTBS`) | 10.1 |
+//! | KP-5 | `init_key` differs from the leaf's `encryption_key` and is a valid public key | 10, 10.1 |
+//! | KP-6 | the current time, when the caller gives it, is within the leaf's lifetime | 7.3 |
+//! | KP-7 | the non-default extensions of `KeyPackage.extensions` are in the leaf's capabilities | 10 |
+//! | KPB-1 | the private keys of a bundle match the KeyPackage's public keys | 10 |
+
+use primitives::{HpkePrivateKey, SecretVec, rand::CryptoRng};
+
+use crate::{
+    Error, Result,
+    credential::Credential,
+    extension::Extensions,
+    key_package::KeyPackage,
+    leaf_node::{Capabilities, LeafNode, LeafNodeSourceData, Lifetime},
+    suite::{CipherSuite, SignaturePrivateKey},
+    types::{CipherSuiteId, CredentialType, KeyPackageRef, ProtocolVersion},
+};
+
+use super::validation::{LeafRole, check_leaf_self};
+
+/// What a new KeyPackage advertises besides its keys.
+#[derive(Debug, Clone)]
+pub struct KeyPackageOptions {
+    /// The leaf's credential.
+    pub credential: Credential,
+    /// The leaf's capabilities; `None` for [`default_capabilities`] of the suite and the
+    /// credential's type.
+    pub capabilities: Option<Capabilities>,
+    /// The validity period (seconds since the Unix epoch).
+    pub lifetime: Lifetime,
+    /// The leaf node's extensions.
+    pub leaf_extensions: Extensions,
+    /// The KeyPackage's own extensions.
+    pub extensions: Extensions,
+}
+
+impl KeyPackageOptions {
+    /// A basic credential for `identity`, default capabilities, a lifetime that never
+    /// expires and no extensions.
+    pub fn basic(identity: &[u8]) -> Self {
+        Self {
+            credential: Credential::Basic {
+                identity: identity.to_vec(),
+            },
+            capabilities: None,
+            lifetime: Lifetime {
+                not_before: 0,
+                not_after: u64::MAX,
+            },
+            leaf_extensions: Extensions::empty(),
+            extensions: Extensions::empty(),
+        }
+    }
+}
+
+/// The capabilities a leaf of `suite` advertises by default: `mls10`, the suite, no
+/// non-default extension or proposal type, and `credential_type`.
+pub fn default_capabilities(suite: CipherSuite, credential_type: CredentialType) -> Capabilities {
+    Capabilities {
+        versions: vec![ProtocolVersion::MLS10],
+        cipher_suites: vec![CipherSuiteId(suite.id())],
+        extensions: Vec::new(),
+        proposals: Vec::new(),
+        credentials: vec![credential_type],
+    }
+}
+
+/// A KeyPackage with the private keys that go with it: the init key (for the Welcome),
+/// the leaf's encryption key and the signature key. Consumed by joining.
+pub struct KeyPackageBundle {
+    pub(crate) suite: CipherSuite,
+    pub(crate) key_package: KeyPackage,
+    pub(crate) init_private: HpkePrivateKey,
+    pub(crate) leaf_private: HpkePrivateKey,
+    pub(crate) signer: SignaturePrivateKey,
+}
+
+impl core::fmt::Debug for KeyPackageBundle {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("KeyPackageBundle")
+            .field("suite", &self.suite)
+            .finish_non_exhaustive()
+    }
+}
+
+impl KeyPackageBundle {
+    /// A fresh KeyPackage (section 10): new init and encryption key pairs, the leaf signed
+    /// (`LeafNodeTBS`, source `key_package`) and the package signed (`KeyPackageTBS`) with
+    /// `signer`.
+    ///
+    /// # Errors
+    /// As [`validate_key_package`] on the result (for instance KP-7 if `options` lists an
+    /// extension its capabilities do not), and [`Error::Misuse`] if `signer` is not of the
+    /// suite's scheme.
+    pub fn generate(
+        suite: CipherSuite,
+        signer: SignaturePrivateKey,
+        options: KeyPackageOptions,
+        rng: &mut impl CryptoRng,
+    ) -> Result<Self> {
+        let (init_private, init_public) =
+            suite.derive_key_pair(SecretVec::random(suite.hash_len(), rng).expose_secret())?;
+        let (leaf_private, leaf_public) =
+            suite.derive_key_pair(SecretVec::random(suite.hash_len(), rng).expose_secret())?;
+        let capabilities = options
+            .capabilities
+            .unwrap_or_else(|| default_capabilities(suite, options.credential.credential_type()));
+        let mut leaf = LeafNode {
+            encryption_key: leaf_public.as_bytes().into(),
+            signature_key: signer.public_key().into(),
+            credential: options.credential,
+            capabilities,
+            leaf_node_source: LeafNodeSourceData::KeyPackage {
+                lifetime: options.lifetime,
+            },
+            extensions: options.leaf_extensions,
+            signature: Vec::new(),
+        };
+        leaf.signature = suite.sign_with_label(&signer, b"LeafNodeTBS", &leaf.tbs(None)?)?;
+        let mut key_package = KeyPackage {
+            version: ProtocolVersion::MLS10,
+            cipher_suite: CipherSuiteId(suite.id()),
+            init_key: init_public.as_bytes().into(),
+            leaf_node: leaf,
+            extensions: options.extensions,
+            signature: Vec::new(),
+        };
+        key_package.signature =
+            suite.sign_with_label(&signer, b"KeyPackageTBS", &key_package.tbs()?)?;
+        validate_key_package(suite, &key_package, None)?;
+        Ok(Self {
+            suite,
+            key_package,
+            init_private,
+            leaf_private,
+            signer,
+        })
+    }
+
+    /// A bundle from its parts (a stored KeyPackage, a test vector), checking that each
+    /// private key is the one of the matching public key (KPB-1).
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] (KPB-1) for a key that does not match; [`Error::Crypto`] for a
+    /// private key that is not one of the suite's KEM.
+    pub fn from_parts(
+        suite: CipherSuite,
+        key_package: KeyPackage,
+        init_private: HpkePrivateKey,
+        leaf_private: HpkePrivateKey,
+        signer: SignaturePrivateKey,
+    ) -> Result<Self> {
+        let (_, init_public) = suite.hpke_private_key(init_private.expose_secret())?;
+        let (_, leaf_public) = suite.hpke_private_key(leaf_private.expose_secret())?;
+        if init_public.as_bytes() != key_package.init_key.as_slice()
+            || leaf_public.as_bytes() != key_package.leaf_node.encryption_key.as_slice()
+            || signer.public_key() != key_package.leaf_node.signature_key.as_slice()
+        {
+            return Err(Error::Invalid(
+                "KPB-1: a private key does not match the KeyPackage",
+            ));
+        }
+        Ok(Self {
+            suite,
+            key_package,
+            init_private,
+            leaf_private,
+            signer,
+        })
+    }
+
+    /// The KeyPackage to publish.
+    pub const fn key_package(&self) -> &KeyPackage {
+        &self.key_package
+    }
+
+    /// The cipher suite.
+    pub const fn suite(&self) -> CipherSuite {
+        self.suite
+    }
+
+    /// `KeyPackageRef` (section 5.2) of the KeyPackage.
+    ///
+    /// # Errors
+    /// As [`KeyPackage::reference`].
+    pub fn reference(&self) -> Result<KeyPackageRef> {
+        self.key_package.reference(self.suite)
+    }
+}
+
+/// Validates a KeyPackage for a group of `suite` (section 10.1): KP-1 to KP-7 and the
+/// leaf node's own rules (LN-1, LN-4, signature). The rules that need the group (required
+/// capabilities, credential types in use, unique keys) are checked when an Add is
+/// validated. `now` (seconds since the Unix epoch), when given, is checked against the
+/// lifetime (KP-6).
+///
+/// # Errors
+/// [`Error::Invalid`] naming the rule; [`Error::VerificationFailed`] for a bad signature.
+pub fn validate_key_package(suite: CipherSuite, kp: &KeyPackage, now: Option<u64>) -> Result<()> {
+    if kp.version != ProtocolVersion::MLS10 {
+        return Err(Error::Invalid("KP-1: KeyPackage version is not mls10"));
+    }
+    if kp.cipher_suite != CipherSuiteId(suite.id()) {
+        return Err(Error::Invalid("KP-2: KeyPackage of another cipher suite"));
+    }
+    let leaf = &kp.leaf_node;
+    let LeafNodeSourceData::KeyPackage { lifetime } = &leaf.leaf_node_source else {
+        return Err(Error::Invalid(
+            "KP-3: a KeyPackage's leaf node source is not key_package",
+        ));
+    };
+    if let Some(now) = now
+        && (now < lifetime.not_before || now > lifetime.not_after)
+    {
+        return Err(Error::Invalid(
+            "KP-6: the KeyPackage is outside its lifetime",
+        ));
+    }
+    check_leaf_self(suite, leaf, LeafRole::KeyPackage, None)?;
+    suite.verify_with_label(
+        leaf.signature_key.as_slice(),
+        b"KeyPackageTBS",
+        &kp.tbs()?,
+        &kp.signature,
+    )?;
+    if kp.init_key == leaf.encryption_key {
+        return Err(Error::Invalid(
+            "KP-5: the init key equals the leaf's encryption key",
+        ));
+    }
+    suite
+        .hpke_public_key(kp.init_key.as_slice())
+        .map_err(|_| Error::Invalid("KP-5: the init key is not a valid public key"))?;
+    for ext in kp.extensions.iter() {
+        if !ext.extension_type.is_default()
+            && !leaf.capabilities.extensions.contains(&ext.extension_type)
+        {
+            return Err(Error::Invalid(
+                "KP-7: a KeyPackage extension is not in the leaf's capabilities",
+            ));
+        }
+    }
+    Ok(())
+}

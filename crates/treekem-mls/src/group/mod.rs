@@ -1,0 +1,732 @@
+//! The group engine (RFC 9420 sections 8.4, 10, 11, 12, 13): one member's state of one
+//! epoch of a group, and every operation that moves it: creating a group (section 11),
+//! joining from a Welcome (12.4.3.1), proposals (12.1) sent and received, Commits created
+//! (12.4.1) and processed (12.4.2) with proposals by value and by reference, the Welcome
+//! for the new members (12.4.3), and application messages (section 15) through the epoch's
+//! secret tree. Proven by `passive-client-welcome.json`, `passive-client-handling-commit.json`
+//! and `passive-client-random.json` (families `mls-passive-client-welcome`,
+//! `mls-passive-client-handling-commit`, `mls-passive-client-random`), and by the
+//! multi-member scenarios of `tests/group.rs`.
+//!
+//! ```text
+//!             create (epoch 0)      join(Welcome)
+//!                    \                  /
+//!                     v                v
+//!   +--------------------------- Group (epoch n) ----------------------------+
+//!   | GroupContext, RatchetTree, TreePrivateKeys, EpochSecrets, SecretTree,  |
+//!   | interim transcript hash, own leaf + signer, proposal cache, PSK store  |
+//!   +------------------------------------------------------------------------+
+//!     | process_message(Proposal) -> validated, cached by ProposalRef
+//!     | process_message(Commit)   -> resolve, validate (12.2), apply (12.3) on a
+//!     |                              tree transaction, UpdatePath, key schedule,
+//!     |                              confirmation tag; then swap in epoch n+1
+//!     | commit()                  -> Commit + Welcome, epoch n+1 staged
+//!     | merge_pending_commit()    -> epoch n+1 (after the Commit was sent)
+//! ```
+//!
+//! **A rejected message changes nothing.** Proposals are applied and the UpdatePath merged
+//! inside one tree transaction that is dropped (undoing them) unless the confirmation tag
+//! verifies; the new private keys, secrets and context are built beside the current ones
+//! and swapped in only then. One exception is inherent to PrivateMessages: a message that
+//! decrypts and whose signature verifies consumes its ratchet key even if the Commit it
+//! carries is then rejected (the authentic message cannot be processed twice anyway).
+//!
+//! **Creating a group** follows section 11: a one-member tree, and a fresh random
+//! `epoch_secret` for epoch 0 (not an all-zero init secret, which would make the first
+//! epoch's secrets, and those of an add-only Commit without a path after it, computable
+//! from public data).
+//!
+//! **Own Commits** are staged: [`Group::commit`] computes the next epoch and leaves the
+//! tree unchanged (its transaction is rolled back); [`Group::merge_pending_commit`]
+//! replays the proposals and the UpdatePath (O(changed path), no clone of the tree) once
+//! the caller knows the Commit was accepted, [`Group::discard_pending_commit`] drops it.
+//!
+//! Rules: leaf nodes and proposal lists in [`validation`](self) (LN-*, PROP-*, COMMIT-1),
+//! KeyPackages KP-*, PSKs PSK-1, joining WEL-*, and the ones below.
+//!
+//! | id | rule | section |
+//! |---|---|---|
+//! | MSG-2 | a member sender is a non-blank leaf; an external sender is listed in `external_senders` | 6.1, 12.1.8.1 |
+//! | MSG-3 | an application message comes from a member in a PrivateMessage | 6, 6.2 |
+//! | COMMIT-2 | a Commit comes from a member (external Commits are not supported yet) | 12.4 |
+//! | COMMIT-3 | the Commit's confirmation tag verifies under the new epoch's confirmation key (reported as [`Error::DecryptionFailed`]) | 12.4.2 |
+
+mod commit;
+mod join;
+mod key_packages;
+mod psk;
+mod validation;
+
+use primitives::{HpkePrivateKey, SecretVec, rand::CryptoRng};
+
+pub use commit::{CommitOptions, CommitOutput};
+pub use key_packages::{
+    KeyPackageBundle, KeyPackageOptions, default_capabilities, validate_key_package,
+};
+pub use psk::PskStore;
+
+use crate::{
+    Error, Result,
+    codec::Codec,
+    extension::Extensions,
+    framing::{AuthenticatedContent, FramedContent, FramedContentBody, MlsMessage, Sender},
+    group_context::GroupContext,
+    key_package::KeyPackage,
+    key_schedule::EpochSecrets,
+    leaf_node::{LeafNode, LeafNodeSourceData},
+    proposal::{
+        Add, GroupContextExtensions, PreSharedKey, PreSharedKeyId, Proposal, ReInit, Remove, Update,
+    },
+    protection::{
+        protect_private, protect_public, sign_content, unprotect_private, unprotect_public,
+    },
+    secret_tree::{SecretTree, SecretTreeLimits},
+    suite::{CipherSuite, SignaturePrivateKey},
+    tree::RatchetTree,
+    treekem::TreePrivateKeys,
+    types::{LeafIndex, Mac, ProposalRef, WireFormat},
+};
+
+use validation::{Judge, ResolvedProposal};
+
+/// The most proposals cached in one epoch (a resource bound: a peer cannot make the cache
+/// grow without limit; a Commit can still cover any of them by value).
+pub const MAX_CACHED_PROPOSALS: usize = 10_000;
+
+/// How a member sends and what it keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GroupConfig {
+    /// The wire format of the proposals and Commits this member sends
+    /// ([`WireFormat::PublicMessage`] or [`WireFormat::PrivateMessage`]).
+    pub handshake_wire_format: WireFormat,
+    /// Zero bytes of padding added to each PrivateMessage.
+    pub padding: usize,
+    /// Bounds of each epoch's secret tree (section 9.2).
+    pub secret_tree_limits: SecretTreeLimits,
+    /// How many past epochs' resumption PSKs are kept (section 8.6), the current one
+    /// included.
+    pub resumption_psk_epochs: u64,
+}
+
+impl Default for GroupConfig {
+    fn default() -> Self {
+        Self {
+            handshake_wire_format: WireFormat::PublicMessage,
+            padding: 0,
+            secret_tree_limits: SecretTreeLimits::default(),
+            resumption_psk_epochs: 16,
+        }
+    }
+}
+
+/// Whether the member can still use the group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum GroupStatus {
+    /// A member of the current epoch.
+    Active,
+    /// A Commit removed this member (section 12.4.2): it can send and receive nothing more.
+    Removed,
+    /// A Commit covered a ReInit (section 11.2): no more messages are sent in this group;
+    /// the members wait for the Welcome of the new one.
+    ReInitPending(ReInit),
+}
+
+/// What [`Group::process_message`] received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Received {
+    /// Application data from a member.
+    Application {
+        /// The sender's leaf.
+        sender: LeafIndex,
+        /// The data.
+        data: Vec<u8>,
+        /// The message's `authenticated_data`.
+        authenticated_data: Vec<u8>,
+    },
+    /// A valid proposal, now cached for a Commit to cover by reference.
+    Proposal {
+        /// Its sender.
+        sender: Sender,
+        /// Its `ProposalRef` (section 5.2).
+        reference: ProposalRef,
+    },
+    /// A Commit: the group is now in `epoch`.
+    Commit {
+        /// The committer's leaf.
+        sender: LeafIndex,
+        /// The new epoch.
+        epoch: u64,
+    },
+    /// A Commit that removed this member: the group is no longer usable.
+    Removed {
+        /// The committer's leaf.
+        sender: LeafIndex,
+    },
+}
+
+/// The secrets and transcript of the current epoch.
+struct EpochState {
+    secrets: EpochSecrets,
+    secret_tree: SecretTree,
+    interim_transcript_hash: Vec<u8>,
+    confirmation_tag: Mac,
+}
+
+/// A proposal received (or sent) in this epoch.
+#[derive(Debug, Clone)]
+struct CachedProposal {
+    reference: ProposalRef,
+    proposal: Proposal,
+    sender: Sender,
+}
+
+/// One member's state of one epoch of a group; see the module documentation.
+pub struct Group {
+    suite: CipherSuite,
+    context: GroupContext,
+    tree: RatchetTree,
+    keys: TreePrivateKeys,
+    epoch: EpochState,
+    signer: SignaturePrivateKey,
+    proposals: Vec<CachedProposal>,
+    psks: PskStore,
+    /// The private keys of this member's Update proposals of this epoch, by public key.
+    pending_updates: Vec<(Vec<u8>, HpkePrivateKey)>,
+    pending_commit: Option<commit::PendingCommit>,
+    status: GroupStatus,
+    config: GroupConfig,
+}
+
+impl core::fmt::Debug for Group {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Group")
+            .field("suite", &self.suite)
+            .field("epoch", &self.context.epoch)
+            .field("own_leaf", &self.keys.own_leaf())
+            .field("members", &self.tree.member_count())
+            .field("status", &self.status)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `ProposalRef` = `RefHash("MLS 1.0 Proposal Reference", AuthenticatedContent)` (section
+/// 5.2).
+///
+/// # Errors
+/// As [`CipherSuite::ref_hash`] and encoding.
+pub fn proposal_ref(suite: CipherSuite, content: &AuthenticatedContent) -> Result<ProposalRef> {
+    Ok(ProposalRef(suite.ref_hash(
+        b"MLS 1.0 Proposal Reference",
+        &content.to_bytes()?,
+    )?))
+}
+
+/// The signature key of the sender of `content` (MSG-2, PROP-17).
+fn sender_signature_key(
+    context: &GroupContext,
+    tree: &RatchetTree,
+    content: &FramedContent,
+) -> Result<Vec<u8>> {
+    match content.sender {
+        Sender::Member(leaf) => {
+            tree.leaf(leaf)
+                .map(|l| l.signature_key.0.clone())
+                .ok_or(Error::Invalid(
+                    "MSG-2: a message from a blank or missing leaf",
+                ))
+        }
+        Sender::External(index) => {
+            let senders = context.extensions.external_senders()?.unwrap_or_default();
+            usize::try_from(index)
+                .ok()
+                .and_then(|i| senders.0.get(i))
+                .map(|s| s.signature_key.0.clone())
+                .ok_or(Error::Invalid(
+                    "MSG-2: an external sender not listed in external_senders",
+                ))
+        }
+        Sender::NewMemberProposal => match &content.body {
+            FramedContentBody::Proposal(Proposal::Add(add)) => {
+                Ok(add.key_package.leaf_node.signature_key.0.clone())
+            }
+            _ => Err(Error::Invalid(
+                "PROP-17: a new_member_proposal sender proposed something other than Add",
+            )),
+        },
+        Sender::NewMemberCommit => Err(Error::Unsupported(
+            "COMMIT-2: external Commits are not supported yet",
+        )),
+    }
+}
+
+impl Group {
+    // ----- reading -------------------------------------------------------------------
+
+    /// The cipher suite.
+    pub const fn suite(&self) -> CipherSuite {
+        self.suite
+    }
+
+    /// The current GroupContext.
+    pub const fn context(&self) -> &GroupContext {
+        &self.context
+    }
+
+    /// The current epoch.
+    pub const fn epoch(&self) -> u64 {
+        self.context.epoch
+    }
+
+    /// The group ID.
+    pub fn group_id(&self) -> &[u8] {
+        &self.context.group_id
+    }
+
+    /// The ratchet tree of the current epoch.
+    pub const fn tree(&self) -> &RatchetTree {
+        &self.tree
+    }
+
+    /// This member's leaf.
+    pub const fn own_leaf(&self) -> LeafIndex {
+        self.keys.own_leaf()
+    }
+
+    /// Whether the group is usable.
+    pub const fn status(&self) -> &GroupStatus {
+        &self.status
+    }
+
+    /// The PSKs this member holds (to provision external PSKs).
+    pub const fn psks_mut(&mut self) -> &mut PskStore {
+        &mut self.psks
+    }
+
+    /// The current epoch's `epoch_authenticator` (section 8.7), for members to compare out
+    /// of band. It is derived from the epoch secret but meant to be shown.
+    pub fn epoch_authenticator(&self) -> &[u8] {
+        self.epoch.secrets.epoch_authenticator.expose_secret()
+    }
+
+    /// `MLS-Exporter(label, context, length)` of the current epoch (section 8.5).
+    ///
+    /// # Errors
+    /// As [`EpochSecrets::export`].
+    pub fn export_secret(&self, label: &[u8], context: &[u8], length: usize) -> Result<SecretVec> {
+        self.epoch
+            .secrets
+            .export(self.suite, label, context, length)
+    }
+
+    /// The references of the proposals cached in this epoch, in the order received.
+    pub fn cached_proposals(&self) -> impl Iterator<Item = &ProposalRef> + '_ {
+        self.proposals.iter().map(|p| &p.reference)
+    }
+
+    /// Whether a Commit created by [`Self::commit`] awaits merging.
+    pub const fn has_pending_commit(&self) -> bool {
+        self.pending_commit.is_some()
+    }
+
+    fn judge(&self) -> Judge<'_> {
+        Judge {
+            suite: self.suite,
+            context: &self.context,
+            tree: &self.tree,
+            psks: &self.psks,
+        }
+    }
+
+    fn check_active(&self) -> Result<()> {
+        match self.status {
+            GroupStatus::Active => Ok(()),
+            GroupStatus::Removed => Err(Error::Misuse("this member was removed from the group")),
+            GroupStatus::ReInitPending(_) => Err(Error::Misuse(
+                "the group is being reinitialized: no more messages are sent in it",
+            )),
+        }
+    }
+
+    // ----- receiving -----------------------------------------------------------------
+
+    /// Processes a PublicMessage or PrivateMessage of the current epoch: an application
+    /// message is returned, a proposal validated and cached, a Commit validated and applied
+    /// (the group moves to the next epoch). A rejected message changes nothing (but see
+    /// the module documentation on PrivateMessage keys).
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] naming the broken rule (MSG-EPOCH for a message of another
+    /// epoch), [`Error::VerificationFailed`] for a bad signature,
+    /// [`Error::DecryptionFailed`] for a bad membership tag, ciphertext or confirmation tag
+    /// (COMMIT-3), [`Error::Misuse`] for another kind of message, a removed member, or this
+    /// member's own Commit (merge it with [`Self::merge_pending_commit`]).
+    pub fn process_message(&mut self, message: &MlsMessage) -> Result<Received> {
+        if self.status == GroupStatus::Removed {
+            return Err(Error::Misuse("this member was removed from the group"));
+        }
+        let content = self.unprotect(message)?;
+        match &content.content.body {
+            FramedContentBody::Application(data) => {
+                match (content.wire_format, content.content.sender) {
+                    (WireFormat::PrivateMessage, Sender::Member(sender)) => {
+                        Ok(Received::Application {
+                            sender,
+                            data: data.clone(),
+                            authenticated_data: content.content.authenticated_data.clone(),
+                        })
+                    }
+                    _ => Err(Error::Invalid(
+                        "MSG-3: application data not from a member in a PrivateMessage",
+                    )),
+                }
+            }
+            FramedContentBody::Proposal(proposal) => {
+                let sender = content.content.sender;
+                self.judge()
+                    .check_proposal(proposal, &sender, &self.context.extensions, true)?;
+                let reference = proposal_ref(self.suite, &content)?;
+                self.cache_proposal(reference.clone(), proposal.clone(), sender)?;
+                Ok(Received::Proposal { sender, reference })
+            }
+            FramedContentBody::Commit(_) => self.process_commit(&content),
+        }
+    }
+
+    /// Unprotects a message with the current epoch's keys.
+    fn unprotect(&mut self, message: &MlsMessage) -> Result<AuthenticatedContent> {
+        let suite = self.suite;
+        match message {
+            MlsMessage::PublicMessage(m) => {
+                let key = sender_signature_key(&self.context, &self.tree, &m.content);
+                unprotect_public(
+                    suite,
+                    m,
+                    &self.context,
+                    self.epoch.secrets.membership_key.expose_secret(),
+                    move |_| key,
+                )
+            }
+            MlsMessage::PrivateMessage(m) => {
+                let tree = &self.tree;
+                unprotect_private(
+                    suite,
+                    m,
+                    &self.context,
+                    self.epoch.secrets.sender_data_secret.expose_secret(),
+                    &mut self.epoch.secret_tree,
+                    |leaf| {
+                        tree.leaf(leaf)
+                            .map(|l| l.signature_key.0.clone())
+                            .ok_or(Error::Invalid(
+                                "MSG-2: a message from a blank or missing leaf",
+                            ))
+                    },
+                )
+            }
+            MlsMessage::Welcome(_) | MlsMessage::GroupInfo(_) | MlsMessage::KeyPackage(_) => Err(
+                Error::Misuse("process_message takes a PublicMessage or a PrivateMessage"),
+            ),
+        }
+    }
+
+    fn cache_proposal(
+        &mut self,
+        reference: ProposalRef,
+        proposal: Proposal,
+        sender: Sender,
+    ) -> Result<()> {
+        if self.proposals.iter().any(|p| p.reference == reference) {
+            return Ok(());
+        }
+        if self.proposals.len() >= MAX_CACHED_PROPOSALS {
+            return Err(Error::Invalid(
+                "too many proposals cached in this epoch (MAX_CACHED_PROPOSALS)",
+            ));
+        }
+        self.proposals.push(CachedProposal {
+            reference,
+            proposal,
+            sender,
+        });
+        Ok(())
+    }
+
+    // ----- sending -------------------------------------------------------------------
+
+    fn framed(&self, body: FramedContentBody, authenticated_data: Vec<u8>) -> FramedContent {
+        FramedContent {
+            group_id: self.context.group_id.clone(),
+            epoch: self.context.epoch,
+            sender: Sender::Member(self.own_leaf()),
+            authenticated_data,
+            body,
+        }
+    }
+
+    /// Protects signed content with the current epoch's keys.
+    fn protect(
+        &mut self,
+        content: AuthenticatedContent,
+        rng: &mut impl CryptoRng,
+    ) -> Result<MlsMessage> {
+        match content.wire_format {
+            WireFormat::PrivateMessage => Ok(MlsMessage::PrivateMessage(protect_private(
+                self.suite,
+                &content,
+                self.epoch.secrets.sender_data_secret.expose_secret(),
+                &mut self.epoch.secret_tree,
+                self.config.padding,
+                rng,
+            )?)),
+            _ => Ok(MlsMessage::PublicMessage(protect_public(
+                self.suite,
+                content,
+                &self.context,
+                self.epoch.secrets.membership_key.expose_secret(),
+            )?)),
+        }
+    }
+
+    /// The wire format for handshake messages, checked.
+    fn handshake_wire_format(&self) -> Result<WireFormat> {
+        match self.config.handshake_wire_format {
+            w @ (WireFormat::PublicMessage | WireFormat::PrivateMessage) => Ok(w),
+            _ => Err(Error::Misuse(
+                "handshake_wire_format must be PublicMessage or PrivateMessage",
+            )),
+        }
+    }
+
+    /// Sends a proposal (section 12.1) and caches it, so that this member's own Commit can
+    /// cover it by reference. Returns the message and the proposal's reference.
+    ///
+    /// # Errors
+    /// The rules of the proposal (PROP-*, KP-*, LN-*), [`Error::Misuse`] if the group is
+    /// not active.
+    pub fn propose(
+        &mut self,
+        proposal: Proposal,
+        rng: &mut impl CryptoRng,
+    ) -> Result<(MlsMessage, ProposalRef)> {
+        self.check_active()?;
+        let sender = Sender::Member(self.own_leaf());
+        self.judge()
+            .check_proposal(&proposal, &sender, &self.context.extensions, true)?;
+        let wire_format = self.handshake_wire_format()?;
+        let content = self.framed(FramedContentBody::Proposal(proposal.clone()), Vec::new());
+        let signed = sign_content(
+            self.suite,
+            wire_format,
+            content,
+            &self.context,
+            &self.signer,
+        )?;
+        let reference = proposal_ref(self.suite, &signed)?;
+        let message = self.protect(signed, rng)?;
+        self.cache_proposal(reference.clone(), proposal, sender)?;
+        Ok((message, reference))
+    }
+
+    /// Proposes adding the owner of `key_package`.
+    ///
+    /// # Errors
+    /// As [`Self::propose`].
+    pub fn propose_add(
+        &mut self,
+        key_package: KeyPackage,
+        rng: &mut impl CryptoRng,
+    ) -> Result<(MlsMessage, ProposalRef)> {
+        self.propose(Proposal::Add(Add { key_package }), rng)
+    }
+
+    /// Proposes removing the member at `removed`.
+    ///
+    /// # Errors
+    /// As [`Self::propose`].
+    pub fn propose_remove(
+        &mut self,
+        removed: LeafIndex,
+        rng: &mut impl CryptoRng,
+    ) -> Result<(MlsMessage, ProposalRef)> {
+        self.propose(Proposal::Remove(Remove { removed }), rng)
+    }
+
+    /// Proposes injecting the PSK `psk` (held in this member's store).
+    ///
+    /// # Errors
+    /// As [`Self::propose`]; PSK-1 if the PSK is not held.
+    pub fn propose_psk(
+        &mut self,
+        psk: PreSharedKeyId,
+        rng: &mut impl CryptoRng,
+    ) -> Result<(MlsMessage, ProposalRef)> {
+        if self.psks.get(&psk).is_none() {
+            return Err(Error::Invalid(
+                "PSK-1: a pre-shared key named by the Commit or Welcome is not available",
+            ));
+        }
+        self.propose(Proposal::PreSharedKey(PreSharedKey { psk }), rng)
+    }
+
+    /// Proposes replacing the GroupContext extensions.
+    ///
+    /// # Errors
+    /// As [`Self::propose`].
+    pub fn propose_group_context_extensions(
+        &mut self,
+        extensions: Extensions,
+        rng: &mut impl CryptoRng,
+    ) -> Result<(MlsMessage, ProposalRef)> {
+        self.propose(
+            Proposal::GroupContextExtensions(GroupContextExtensions { extensions }),
+            rng,
+        )
+    }
+
+    /// Proposes an Update of this member's leaf (section 12.1.2): a new encryption key pair,
+    /// the leaf re-signed with source `update`. The private key is kept until the epoch
+    /// ends, for when another member commits the proposal.
+    ///
+    /// # Errors
+    /// As [`Self::propose`].
+    pub fn propose_update(
+        &mut self,
+        rng: &mut impl CryptoRng,
+    ) -> Result<(MlsMessage, ProposalRef)> {
+        let leaf = self.new_own_leaf(LeafNodeSourceData::Update, rng)?;
+        let (leaf, private) = leaf;
+        let public = leaf.encryption_key.0.clone();
+        self.pending_updates.push((public.clone(), private));
+        let sent = self.propose(Proposal::Update(Update { leaf_node: leaf }), rng);
+        if sent.is_err() {
+            self.pending_updates.retain(|(k, _)| *k != public);
+        }
+        sent
+    }
+
+    /// This member's leaf with a fresh encryption key pair and `source`, signed.
+    fn new_own_leaf(
+        &self,
+        source: LeafNodeSourceData,
+        rng: &mut impl CryptoRng,
+    ) -> Result<(LeafNode, HpkePrivateKey)> {
+        let own = self.own_leaf();
+        let mut leaf = self
+            .tree
+            .leaf(own)
+            .cloned()
+            .ok_or(Error::Internal("own leaf is blank"))?;
+        let (private, public) = self
+            .suite
+            .derive_key_pair(SecretVec::random(self.suite.hash_len(), rng).expose_secret())?;
+        leaf.encryption_key = public.as_bytes().into();
+        leaf.leaf_node_source = source;
+        let tbs = leaf.tbs(Some((&self.context.group_id, own)))?;
+        leaf.signature = self
+            .suite
+            .sign_with_label(&self.signer, b"LeafNodeTBS", &tbs)?;
+        Ok((leaf, private))
+    }
+
+    /// Encrypts application data to the group (section 15) as a PrivateMessage.
+    ///
+    /// # Errors
+    /// [`Error::Misuse`] if the group is not active, a Commit of this member is pending,
+    /// or proposals were received in this epoch (section 12.4: a member that has seen
+    /// proposals commits before sending application data).
+    pub fn send_application(
+        &mut self,
+        data: &[u8],
+        authenticated_data: &[u8],
+        rng: &mut impl CryptoRng,
+    ) -> Result<MlsMessage> {
+        self.check_active()?;
+        if !self.proposals.is_empty() {
+            return Err(Error::Misuse(
+                "proposals are pending: commit them before sending application data",
+            ));
+        }
+        let content = self.framed(
+            FramedContentBody::Application(data.to_vec()),
+            authenticated_data.to_vec(),
+        );
+        let signed = sign_content(
+            self.suite,
+            WireFormat::PrivateMessage,
+            content,
+            &self.context,
+            &self.signer,
+        )?;
+        self.protect(signed, rng)
+    }
+
+    /// Replaces the current epoch by a new one (after a Commit verified or was merged).
+    fn install_epoch(
+        &mut self,
+        context: GroupContext,
+        keys: TreePrivateKeys,
+        epoch: EpochState,
+        reinit: Option<ReInit>,
+    ) {
+        let new_epoch = context.epoch;
+        self.psks.insert_resumption(
+            context.group_id.clone(),
+            new_epoch,
+            epoch.secrets.resumption_psk.clone(),
+        );
+        let keep = self.config.resumption_psk_epochs.max(1);
+        self.psks
+            .prune_resumption(&context.group_id, new_epoch.saturating_sub(keep - 1));
+        self.context = context;
+        self.keys = keys;
+        self.epoch = epoch;
+        self.proposals.clear();
+        self.pending_updates.clear();
+        self.pending_commit = None;
+        if let Some(r) = reinit {
+            self.status = GroupStatus::ReInitPending(r);
+        }
+    }
+
+    /// The secret tree of an epoch with `secrets`, for a tree of `leaves` leaves.
+    fn secret_tree(&self, secrets: &EpochSecrets, leaves: u32) -> Result<SecretTree> {
+        SecretTree::new(
+            self.suite,
+            SecretVec::from_slice(secrets.encryption_secret.expose_secret()),
+            leaves,
+            self.config.secret_tree_limits,
+        )
+    }
+}
+
+/// Resolves the proposals of a Commit from `committer` (by value, or by reference from
+/// the cache; PROP-18).
+fn resolve(
+    cache: &[CachedProposal],
+    proposals: &[crate::proposal::ProposalOrRef],
+    committer: Sender,
+) -> Result<Vec<ResolvedProposal>> {
+    proposals
+        .iter()
+        .map(|p| match p {
+            crate::proposal::ProposalOrRef::Proposal(proposal) => Ok(ResolvedProposal {
+                proposal: (**proposal).clone(),
+                sender: committer,
+                reference: None,
+            }),
+            crate::proposal::ProposalOrRef::Reference(r) => cache
+                .iter()
+                .find(|c| c.reference == *r)
+                .map(|c| ResolvedProposal {
+                    proposal: c.proposal.clone(),
+                    sender: c.sender,
+                    reference: Some(r.clone()),
+                })
+                .ok_or(Error::Invalid(
+                    "PROP-18: a proposal reference names no proposal received in this epoch",
+                )),
+        })
+        .collect()
+}
