@@ -589,3 +589,187 @@ impl Group {
         self.pending_commit = None;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic, reason = "tests fail loudly")]
+
+    use test_support::seeded_rng;
+
+    use super::*;
+    use crate::{
+        framing::PublicMessage,
+        group::{GroupConfig, KeyPackageBundle, KeyPackageOptions, PskStore},
+        proposal::Add,
+        protection::{protect_public, sign_content},
+        suite::CipherSuite,
+        types::{ProposalRef, WireFormat},
+    };
+
+    const SUITE: CipherSuite = CipherSuite::Mls128X25519Aes128GcmSha256Ed25519;
+
+    fn bundle(name: &str, rng: &mut impl CryptoRng) -> KeyPackageBundle {
+        let signer = SUITE.generate_signature_key(rng);
+        KeyPackageBundle::generate(
+            SUITE,
+            signer,
+            KeyPackageOptions::basic(name.as_bytes()),
+            rng,
+        )
+        .unwrap()
+    }
+
+    /// Alice and Bob in epoch 1.
+    fn pair(rng: &mut impl CryptoRng) -> (Group, Group) {
+        let config = GroupConfig::default();
+        let mut alice = Group::create(
+            b"g".to_vec(),
+            bundle("alice", rng),
+            Extensions::empty(),
+            config,
+            rng,
+        )
+        .unwrap();
+        let bob = bundle("bob", rng);
+        let out = alice
+            .commit(
+                CommitOptions {
+                    proposals: vec![Proposal::Add(Add {
+                        key_package: bob.key_package().clone(),
+                    })],
+                    ..CommitOptions::default()
+                },
+                rng,
+            )
+            .unwrap();
+        alice.merge_pending_commit().unwrap();
+        let Some(MlsMessage::Welcome(w)) = out.welcome else {
+            panic!("no welcome");
+        };
+        let bob = Group::join(&w, bob, None, PskStore::new(), config).unwrap();
+        (alice, bob)
+    }
+
+    /// Alice's Commit edited by an insider: `edit` changes the content, then the message is
+    /// re-signed (if `resign`) and its membership tag recomputed with the epoch's key.
+    fn insider_edit(
+        alice: &mut Group,
+        rng: &mut impl CryptoRng,
+        resign: bool,
+        edit: impl FnOnce(&mut PublicMessage),
+    ) -> MlsMessage {
+        let out = alice.commit(CommitOptions::default(), rng).unwrap();
+        alice.discard_pending_commit();
+        let MlsMessage::PublicMessage(mut m) = out.commit else {
+            panic!("public commit expected");
+        };
+        edit(&mut m);
+        let tag = m.auth.confirmation_tag.clone();
+        let mut content = AuthenticatedContent {
+            wire_format: WireFormat::PublicMessage,
+            content: m.content.clone(),
+            auth: m.auth.clone(),
+        };
+        if resign {
+            content = sign_content(
+                SUITE,
+                WireFormat::PublicMessage,
+                m.content,
+                &alice.context,
+                &alice.signer,
+            )
+            .unwrap();
+            content.auth.confirmation_tag = tag;
+        }
+        MlsMessage::PublicMessage(
+            protect_public(
+                SUITE,
+                content,
+                &alice.context,
+                alice.epoch.secrets.membership_key.expose_secret(),
+            )
+            .unwrap(),
+        )
+    }
+
+    fn rejected_unchanged(bob: &mut Group, m: &MlsMessage) -> Error {
+        let auth = bob.epoch_authenticator().to_vec();
+        let tree = bob.tree.to_bytes().unwrap();
+        let err = bob.process_message(m).unwrap_err();
+        assert_eq!(bob.epoch_authenticator(), auth.as_slice());
+        assert_eq!(bob.tree.to_bytes().unwrap(), tree);
+        assert_eq!(bob.context.epoch, 1);
+        err
+    }
+
+    #[test]
+    fn commit_3_wrong_confirmation_tag_is_rejected_after_the_full_commit_is_processed() {
+        let mut rng = seeded_rng(31);
+        let (mut alice, mut bob) = pair(&mut rng);
+        let bad = insider_edit(&mut alice, &mut rng, false, |m| {
+            m.auth.confirmation_tag.as_mut().unwrap().0[0] ^= 1;
+        });
+        assert_eq!(rejected_unchanged(&mut bob, &bad), Error::DecryptionFailed);
+        // The untouched path: Bob still processes a genuine commit.
+        let out = alice.commit(CommitOptions::default(), &mut rng).unwrap();
+        assert!(matches!(
+            bob.process_message(&out.commit).unwrap(),
+            Received::Commit { epoch: 2, .. }
+        ));
+    }
+
+    #[test]
+    fn commit_1_an_empty_commit_without_path_is_rejected() {
+        let mut rng = seeded_rng(32);
+        let (mut alice, mut bob) = pair(&mut rng);
+        let bad = insider_edit(&mut alice, &mut rng, true, |m| {
+            if let FramedContentBody::Commit(c) = &mut m.content.body {
+                c.path = None;
+            }
+        });
+        assert!(matches!(
+            rejected_unchanged(&mut bob, &bad),
+            Error::Invalid(m) if m.starts_with("COMMIT-1")
+        ));
+    }
+
+    #[test]
+    fn prop_18_an_unknown_proposal_reference_is_rejected() {
+        let mut rng = seeded_rng(33);
+        let (mut alice, mut bob) = pair(&mut rng);
+        let bad = insider_edit(&mut alice, &mut rng, true, |m| {
+            if let FramedContentBody::Commit(c) = &mut m.content.body {
+                c.proposals
+                    .push(ProposalOrRef::Reference(ProposalRef(vec![7; 32])));
+            }
+        });
+        assert!(matches!(
+            rejected_unchanged(&mut bob, &bad),
+            Error::Invalid(m) if m.starts_with("PROP-18")
+        ));
+    }
+
+    #[test]
+    fn prop_2_an_update_of_the_committer_is_rejected() {
+        let mut rng = seeded_rng(34);
+        let (mut alice, mut bob) = pair(&mut rng);
+        // Alice proposes an Update; Bob caches it; Alice then commits it by reference.
+        let (update, reference) = alice.propose_update(&mut rng).unwrap();
+        bob.process_message(&update).unwrap();
+        let bad = insider_edit(&mut alice, &mut rng, true, |m| {
+            if let FramedContentBody::Commit(c) = &mut m.content.body {
+                c.proposals.push(ProposalOrRef::Reference(reference));
+            }
+        });
+        assert!(matches!(
+            rejected_unchanged(&mut bob, &bad),
+            Error::Invalid(m) if m.starts_with("PROP-2")
+        ));
+        // An own Update is never put into an own Commit by `commit`.
+        let out = alice.commit(CommitOptions::default(), &mut rng).unwrap();
+        assert!(matches!(
+            bob.process_message(&out.commit).unwrap(),
+            Received::Commit { .. }
+        ));
+    }
+}

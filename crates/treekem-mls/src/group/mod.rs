@@ -41,8 +41,11 @@
 //! replays the proposals and the UpdatePath (O(changed path), no clone of the tree) once
 //! the caller knows the Commit was accepted, [`Group::discard_pending_commit`] drops it.
 //!
-//! Rules: leaf nodes and proposal lists in [`validation`](self) (LN-*, PROP-*, COMMIT-1),
-//! KeyPackages KP-*, PSKs PSK-1, joining WEL-*, and the ones below.
+//! Rules: each has an id that appears at its check, in its error and in its test. Their
+//! tables open the submodules' sources: `src/group/validation.rs` (leaf nodes LN-*,
+//! proposals and proposal lists PROP-*, COMMIT-1), `key_packages.rs` (KP-*, KPB-1),
+//! `psk.rs` (PSK-1), `join.rs` (WEL-*); the tree's own rules (TREE-*, PH-*, UP-*, TK-1)
+//! are in [`crate::tree`] and [`crate::treekem`]; and these:
 //!
 //! | id | rule | section |
 //! |---|---|---|
