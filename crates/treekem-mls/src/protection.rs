@@ -28,7 +28,9 @@ use crate::{
         FramedContentTbs, PrivateMessage, PrivateMessageContent, PublicMessage, Sender, SenderData,
     },
     group_context::GroupContext,
-    secret_tree::{KeyAndNonce, RatchetKind, SecretTree, sender_data_key_and_nonce},
+    secret_tree::{
+        KeyAndNonce, RatchetKind, SecretTree, StagedReceiveKey, sender_data_key_and_nonce,
+    },
     suite::{CipherSuite, SignaturePrivateKey},
     types::{ContentType, LeafIndex, Mac, WireFormat},
 };
@@ -289,6 +291,32 @@ pub fn unprotect_private(
     tree: &mut SecretTree,
     signature_key: impl FnOnce(LeafIndex) -> Result<Vec<u8>>,
 ) -> Result<AuthenticatedContent> {
+    let (content, staged) = unprotect_private_staged(
+        suite,
+        message,
+        context,
+        sender_data_secret,
+        tree,
+        signature_key,
+    )?;
+    tree.apply_staged(staged)?;
+    Ok(content)
+}
+
+/// As [`unprotect_private`], but the ratchet key's consumption is returned staged, to be
+/// applied with [`SecretTree::apply_staged`] once the caller accepts the content (a
+/// Commit that decrypts and verifies can still be rejected; then nothing is consumed).
+///
+/// # Errors
+/// As [`unprotect_private`].
+pub fn unprotect_private_staged(
+    suite: CipherSuite,
+    message: &PrivateMessage,
+    context: &GroupContext,
+    sender_data_secret: &[u8],
+    tree: &mut SecretTree,
+    signature_key: impl FnOnce(LeafIndex) -> Result<Vec<u8>>,
+) -> Result<(AuthenticatedContent, StagedReceiveKey)> {
     check_group_and_epoch(&message.group_id, message.epoch, context)?;
     let sd_keys = sender_data_key_and_nonce(suite, sender_data_secret, &message.ciphertext)?;
     let sender_data = SenderData::from_bytes(&suite.aead_open(
@@ -300,7 +328,7 @@ pub fn unprotect_private(
     let leaf = sender_data.leaf_index;
     let key = signature_key(leaf)?;
     let aad = message.content_aad().to_bytes()?;
-    tree.with_receive_key(
+    tree.stage_receive_key(
         leaf.0,
         ratchet_kind(message.content_type),
         sender_data.generation,

@@ -118,24 +118,24 @@ impl Ratchet {
         Ok((j, keys))
     }
 
-    /// Runs `open` with the key of `generation`; commits the deletion of that key (and
-    /// the retention of the skipped ones) only if `open` succeeds. Only the ratchet's
-    /// secret is copied, never the retained keys.
-    fn with_key<T>(
-        &mut self,
+    /// Runs `open` with the key of `generation` and returns its result with the ratchet
+    /// update that consuming the key makes (the deletion of that key and the retention of
+    /// the skipped ones), not yet applied. Only the ratchet's secret is copied, never the
+    /// retained keys. On error nothing is staged.
+    fn stage_key<T>(
+        &self,
         suite: CipherSuite,
         generation: u32,
         limits: SecretTreeLimits,
         open: impl FnOnce(&KeyAndNonce) -> Result<T>,
-    ) -> Result<T> {
+    ) -> Result<(T, RatchetUpdate)> {
         if generation < self.next {
             let keys = self
                 .retained
                 .get(&generation)
                 .ok_or(Error::Invalid("generation already used or deleted"))?;
             let out = open(keys)?;
-            self.retained.remove(&generation);
-            return Ok(out);
+            return Ok((out, RatchetUpdate::UseRetained(generation)));
         }
         if generation - self.next > limits.max_forward {
             return Err(Error::Invalid("generation too far ahead of the ratchet"));
@@ -153,14 +153,57 @@ impl Ratchet {
             staged.retained.insert(j, keys);
         };
         let out = open(&keys)?;
-        self.secret = staged.secret;
-        self.next = staged.next;
-        self.retained.append(&mut staged.retained);
-        while self.retained.len() > limits.max_retained {
-            self.retained.pop_first();
-        }
-        Ok(out)
+        Ok((
+            out,
+            RatchetUpdate::Advance {
+                from: self.next,
+                ratchet: staged,
+            },
+        ))
     }
+
+    /// Applies an update staged by [`Self::stage_key`] on this ratchet in the state it had.
+    fn apply(&mut self, update: RatchetUpdate, limits: SecretTreeLimits) -> Result<()> {
+        match update {
+            RatchetUpdate::UseRetained(generation) => {
+                self.retained
+                    .remove(&generation)
+                    .ok_or(Error::Misuse("staged key no longer fits the ratchet"))?;
+            }
+            RatchetUpdate::Advance { from, mut ratchet } => {
+                if from != self.next {
+                    return Err(Error::Misuse("staged key no longer fits the ratchet"));
+                }
+                self.secret = ratchet.secret;
+                self.next = ratchet.next;
+                self.retained.append(&mut ratchet.retained);
+                while self.retained.len() > limits.max_retained {
+                    self.retained.pop_first();
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// How consuming one receive key changes a ratchet.
+#[derive(Debug)]
+enum RatchetUpdate {
+    /// A retained key of a skipped generation is deleted.
+    UseRetained(u32),
+    /// The ratchet moves from generation `from` to `ratchet` (its new secret and next
+    /// generation, and the skipped keys to retain).
+    Advance { from: u32, ratchet: Ratchet },
+}
+
+/// The consumption of one receive key, staged by [`SecretTree::stage_receive_key`] and
+/// applied by [`SecretTree::apply_staged`] once the message it opened is accepted. Holds
+/// secrets (zeroized on drop); `Debug` shows only the leaf and ratchet.
+#[derive(Debug)]
+pub struct StagedReceiveKey {
+    leaf: u32,
+    kind: RatchetKind,
+    update: RatchetUpdate,
 }
 
 /// The ratchets of one leaf, created on first use.
@@ -294,11 +337,44 @@ impl SecretTree {
         generation: u32,
         open: impl FnOnce(&KeyAndNonce) -> Result<T>,
     ) -> Result<T> {
+        let (out, staged) = self.stage_receive_key(leaf, kind, generation, open)?;
+        self.apply_staged(staged)?;
+        Ok(out)
+    }
+
+    /// As [`Self::with_receive_key`], but the key's consumption is returned staged: the
+    /// ratchet is unchanged until [`Self::apply_staged`] (so a message that opens but is
+    /// then rejected consumes nothing). Only the leaf's first use derives its ratchets,
+    /// which changes no key.
+    ///
+    /// # Errors
+    /// As [`Self::with_receive_key`].
+    pub fn stage_receive_key<T>(
+        &mut self,
+        leaf: u32,
+        kind: RatchetKind,
+        generation: u32,
+        open: impl FnOnce(&KeyAndNonce) -> Result<T>,
+    ) -> Result<(T, StagedReceiveKey)> {
         let suite = self.suite;
         let limits = self.limits;
-        self.leaf(leaf)?
+        let (out, update) = self
+            .leaf(leaf)?
             .get_mut(kind)
-            .with_key(suite, generation, limits, open)
+            .stage_key(suite, generation, limits, open)?;
+        Ok((out, StagedReceiveKey { leaf, kind, update }))
+    }
+
+    /// Applies a staged key consumption to this tree, which must be the one that staged
+    /// it with no key of that ratchet consumed since.
+    ///
+    /// # Errors
+    /// [`Error::Misuse`] if the ratchet moved since the key was staged (nothing changes).
+    pub fn apply_staged(&mut self, staged: StagedReceiveKey) -> Result<()> {
+        let limits = self.limits;
+        self.leaf(staged.leaf)?
+            .get_mut(staged.kind)
+            .apply(staged.update, limits)
     }
 }
 

@@ -113,7 +113,11 @@ fn key_schedule(
 
 impl Group {
     /// Section 12.4.2 for a Commit that unprotected: see [`Self::process_message`].
-    pub(super) fn process_commit(&mut self, content: &AuthenticatedContent) -> Result<Received> {
+    pub(super) fn process_commit(
+        &mut self,
+        content: &AuthenticatedContent,
+        staged: Option<crate::secret_tree::StagedReceiveKey>,
+    ) -> Result<Received> {
         let suite = self.suite;
         let own = self.own_leaf();
         let committer = match content.content.sender {
@@ -200,6 +204,7 @@ impl Group {
         if applied.removed.contains(&own) {
             // Removed: nothing more can be derived; the group is over for this member.
             drop(tx);
+            self.apply_staged(staged)?;
             self.status = GroupStatus::Removed;
             self.proposals.clear();
             self.pending_updates.clear();
@@ -249,6 +254,10 @@ impl Group {
             tx.leaf_count(),
             self.config.secret_tree_limits,
         )?;
+        // MSG-4: the Commit is accepted; only now is its ratchet key consumed.
+        if let Some(staged) = staged {
+            self.epoch.secret_tree.apply_staged(staged)?;
+        }
         tx.commit();
         let epoch = EpochState {
             secrets,
@@ -621,7 +630,11 @@ mod tests {
 
     /// Alice and Bob in epoch 1.
     fn pair(rng: &mut impl CryptoRng) -> (Group, Group) {
-        let config = GroupConfig::default();
+        pair_with(GroupConfig::default(), rng)
+    }
+
+    /// Alice and Bob in epoch 1, both with `config`.
+    fn pair_with(config: GroupConfig, rng: &mut impl CryptoRng) -> (Group, Group) {
         let mut alice = Group::create(
             b"g".to_vec(),
             bundle("alice", rng),
@@ -771,5 +784,63 @@ mod tests {
             bob.process_message(&out.commit).unwrap(),
             Received::Commit { .. }
         ));
+    }
+
+    #[test]
+    fn msg_4_a_rejected_private_commit_consumes_no_ratchet_key() {
+        let mut rng = seeded_rng(35);
+        let config = GroupConfig {
+            handshake_wire_format: WireFormat::PrivateMessage,
+            ..GroupConfig::default()
+        };
+        let (mut alice, mut bob) = pair_with(config, &mut rng);
+        // An insider's Commit at Alice's handshake generation 0 of epoch 1: it decrypts and
+        // its signature verifies, but it has no path although it is empty (COMMIT-1).
+        let mut forged_tree = crate::secret_tree::SecretTree::new(
+            SUITE,
+            SecretVec::from_slice(alice.epoch.secrets.encryption_secret.expose_secret()),
+            alice.tree.leaf_count(),
+            config.secret_tree_limits,
+        )
+        .unwrap();
+        let content = alice.framed(
+            FramedContentBody::Commit(Commit {
+                proposals: Vec::new(),
+                path: None,
+            }),
+            Vec::new(),
+        );
+        let mut signed = sign_content(
+            SUITE,
+            WireFormat::PrivateMessage,
+            content,
+            &alice.context,
+            &alice.signer,
+        )
+        .unwrap();
+        signed.auth.confirmation_tag = Some(Mac(vec![0; 32]));
+        let forged = MlsMessage::PrivateMessage(
+            crate::protection::protect_private(
+                SUITE,
+                &signed,
+                alice.epoch.secrets.sender_data_secret.expose_secret(),
+                &mut forged_tree,
+                0,
+                &mut rng,
+            )
+            .unwrap(),
+        );
+        // Alice's genuine Commit uses the same generation 0.
+        let genuine = alice.commit(CommitOptions::default(), &mut rng).unwrap();
+        assert!(matches!(
+            rejected_unchanged(&mut bob, &forged),
+            Error::Invalid(m) if m.starts_with("COMMIT-1")
+        ));
+        assert!(matches!(
+            bob.process_message(&genuine.commit).unwrap(),
+            Received::Commit { epoch: 2, .. }
+        ));
+        alice.merge_pending_commit().unwrap();
+        assert_eq!(alice.epoch_authenticator(), bob.epoch_authenticator());
     }
 }

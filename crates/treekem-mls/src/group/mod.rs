@@ -24,12 +24,15 @@
 //!     | merge_pending_commit()    -> epoch n+1 (after the Commit was sent)
 //! ```
 //!
-//! **A rejected message changes nothing.** Proposals are applied and the UpdatePath merged
-//! inside one tree transaction that is dropped (undoing them) unless the confirmation tag
-//! verifies; the new private keys, secrets and context are built beside the current ones
-//! and swapped in only then. One exception is inherent to PrivateMessages: a message that
-//! decrypts and whose signature verifies consumes its ratchet key even if the Commit it
-//! carries is then rejected (the authentic message cannot be processed twice anyway).
+//! **A rejected message changes nothing** (MSG-4). Proposals are applied and the
+//! UpdatePath merged inside one tree transaction that is dropped (undoing them) unless the
+//! confirmation tag verifies; the new private keys, secrets and context are built beside
+//! the current ones and swapped in only then. A PrivateMessage's ratchet key is consumed
+//! in two steps: unprotecting stages the consumption
+//! ([`crate::protection::unprotect_private_staged`]) and the group applies it only once
+//! the content is accepted (an application message delivered, a proposal cached, a Commit's
+//! confirmation tag verified). So a Commit that decrypts and verifies but is then rejected
+//! leaves its generation usable, and the genuine message of that generation still opens.
 //!
 //! **Creating a group** follows section 11: a one-member tree, and a fresh random
 //! `epoch_secret` for epoch 0 (not an all-zero init secret, which would make the first
@@ -49,6 +52,7 @@
 //!
 //! | id | rule | section |
 //! |---|---|---|
+//! | MSG-4 | a rejected message changes nothing, not even the ratchet key of a PrivateMessage | 6.3, 9.2 |
 //! | MSG-2 | a member sender is a non-blank leaf; an external sender is listed in `external_senders` | 6.1, 12.1.8.1 |
 //! | MSG-3 | an application message comes from a member in a PrivateMessage | 6, 6.2 |
 //! | COMMIT-2 | a Commit comes from a member (external Commits are not supported yet) | 12.4 |
@@ -81,9 +85,9 @@ use crate::{
         Add, GroupContextExtensions, PreSharedKey, PreSharedKeyId, Proposal, ReInit, Remove, Update,
     },
     protection::{
-        protect_private, protect_public, sign_content, unprotect_private, unprotect_public,
+        protect_private, protect_public, sign_content, unprotect_private_staged, unprotect_public,
     },
-    secret_tree::{SecretTree, SecretTreeLimits},
+    secret_tree::{SecretTree, SecretTreeLimits, StagedReceiveKey},
     suite::{CipherSuite, SignaturePrivateKey},
     tree::RatchetTree,
     treekem::TreePrivateKeys,
@@ -356,8 +360,8 @@ impl Group {
 
     /// Processes a PublicMessage or PrivateMessage of the current epoch: an application
     /// message is returned, a proposal validated and cached, a Commit validated and applied
-    /// (the group moves to the next epoch). A rejected message changes nothing (but see
-    /// the module documentation on PrivateMessage keys).
+    /// (the group moves to the next epoch). A rejected message changes nothing, not even
+    /// the ratchet key of a PrivateMessage (MSG-4).
     ///
     /// # Errors
     /// [`Error::Invalid`] naming the broken rule (MSG-EPOCH for a message of another
@@ -369,11 +373,12 @@ impl Group {
         if self.status == GroupStatus::Removed {
             return Err(Error::Misuse("this member was removed from the group"));
         }
-        let content = self.unprotect(message)?;
+        let (content, staged) = self.unprotect(message)?;
         match &content.content.body {
             FramedContentBody::Application(data) => {
                 match (content.wire_format, content.content.sender) {
                     (WireFormat::PrivateMessage, Sender::Member(sender)) => {
+                        self.apply_staged(staged)?;
                         Ok(Received::Application {
                             sender,
                             data: data.clone(),
@@ -390,43 +395,62 @@ impl Group {
                 self.judge()
                     .check_proposal(proposal, &sender, &self.context.extensions, true)?;
                 let reference = proposal_ref(self.suite, &content)?;
+                if self.proposals.len() >= MAX_CACHED_PROPOSALS {
+                    return Err(Error::Invalid(
+                        "too many proposals cached in this epoch (MAX_CACHED_PROPOSALS)",
+                    ));
+                }
+                self.apply_staged(staged)?;
                 self.cache_proposal(reference.clone(), proposal.clone(), sender)?;
                 Ok(Received::Proposal { sender, reference })
             }
-            FramedContentBody::Commit(_) => self.process_commit(&content),
+            FramedContentBody::Commit(_) => self.process_commit(&content, staged),
         }
     }
 
-    /// Unprotects a message with the current epoch's keys.
-    fn unprotect(&mut self, message: &MlsMessage) -> Result<AuthenticatedContent> {
+    /// Consumes the ratchet key of an accepted PrivateMessage of the current epoch (MSG-4).
+    fn apply_staged(&mut self, staged: Option<StagedReceiveKey>) -> Result<()> {
+        match staged {
+            Some(s) => self.epoch.secret_tree.apply_staged(s),
+            None => Ok(()),
+        }
+    }
+
+    /// Unprotects a message with the current epoch's keys; a PrivateMessage's key
+    /// consumption is returned staged (MSG-4).
+    fn unprotect(
+        &mut self,
+        message: &MlsMessage,
+    ) -> Result<(AuthenticatedContent, Option<StagedReceiveKey>)> {
         let suite = self.suite;
         match message {
             MlsMessage::PublicMessage(m) => {
                 let key = sender_signature_key(&self.context, &self.tree, &m.content);
-                unprotect_public(
+                let content = unprotect_public(
                     suite,
                     m,
                     &self.context,
                     self.epoch.secrets.membership_key.expose_secret(),
                     move |_| key,
-                )
+                )?;
+                Ok((content, None))
             }
             MlsMessage::PrivateMessage(m) => {
                 let tree = &self.tree;
-                unprotect_private(
-                    suite,
-                    m,
-                    &self.context,
-                    self.epoch.secrets.sender_data_secret.expose_secret(),
-                    &mut self.epoch.secret_tree,
-                    |leaf| {
-                        tree.leaf(leaf)
-                            .map(|l| l.signature_key.0.clone())
-                            .ok_or(Error::Invalid(
-                                "MSG-2: a message from a blank or missing leaf",
-                            ))
-                    },
-                )
+                let (content, staged) =
+                    unprotect_private_staged(
+                        suite,
+                        m,
+                        &self.context,
+                        self.epoch.secrets.sender_data_secret.expose_secret(),
+                        &mut self.epoch.secret_tree,
+                        |leaf| {
+                            tree.leaf(leaf).map(|l| l.signature_key.0.clone()).ok_or(
+                                Error::Invalid("MSG-2: a message from a blank or missing leaf"),
+                            )
+                        },
+                    )?;
+                Ok((content, Some(staged)))
             }
             MlsMessage::Welcome(_) | MlsMessage::GroupInfo(_) | MlsMessage::KeyPackage(_) => Err(
                 Error::Misuse("process_message takes a PublicMessage or a PrivateMessage"),
