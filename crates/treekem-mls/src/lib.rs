@@ -32,11 +32,10 @@
 //!
 //! ```
 //! use treekem_mls::{
-//!     codec::Codec,
 //!     extension::Extensions,
 //!     framing::{FramedContent, FramedContentBody, Sender},
 //!     group_context::GroupContext,
-//!     key_schedule::InitSecret,
+//!     key_schedule::EpochSecret,
 //!     primitives::SecretVec,
 //!     protection::{protect_private, sign_content, unprotect_private},
 //!     secret_tree::{SecretTree, SecretTreeLimits},
@@ -56,11 +55,8 @@
 //!     confirmed_transcript_hash: Vec::new(),
 //!     extensions: Extensions::empty(),
 //! };
-//! // Section 8: a new group's first epoch (commit secret all zero, no PSK).
-//! let zero = vec![0u8; suite.hash_len()];
-//! let epoch = InitSecret::zero(suite)
-//!     .joiner_secret(suite, &zero, &context.to_bytes()?)?
-//!     .epoch_secret(suite, &zero, &context.to_bytes()?)?
+//! // Section 11: a new group's first epoch starts from a fresh random epoch secret.
+//! let epoch = EpochSecret::from_secret(SecretVec::random(suite.hash_len(), &mut rng))
 //!     .derive(suite)?;
 //! let secret_tree = || {
 //!     let root = SecretVec::from_slice(epoch.encryption_secret.expose_secret());

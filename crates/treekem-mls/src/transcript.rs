@@ -9,8 +9,8 @@
 //!
 //! `ConfirmedTranscriptHashInput { WireFormat wire_format; FramedContent content; opaque
 //! signature<V>; }` is the commit's `AuthenticatedContent` without its confirmation tag;
-//! `InterimTranscriptHashInput { MAC confirmation_tag; }`. The interim hash of a new group
-//! (epoch 0) is the empty string, as is its confirmed hash.
+//! `InterimTranscriptHashInput { MAC confirmation_tag; }`. A new group (epoch 0, section 11)
+//! has an empty confirmed hash; its interim hash comes from the confirmation tag over it.
 
 use crate::{
     Error, Result,
