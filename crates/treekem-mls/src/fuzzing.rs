@@ -1,7 +1,9 @@
 //! Entry points for the fuzz targets in `fuzz/` (`mls_message_decode`,
-//! `mls_private_message_unprotect`, `mls_ratchet_tree_validate`, `mls_update_path_process`).
-//! Each takes arbitrary bytes, must never panic, and asserts what must hold of any input.
-//! `tests/fuzz_corpus_replay.rs` runs the committed corpus through them on stable.
+//! `mls_private_message_unprotect`, `mls_ratchet_tree_validate`, `mls_update_path_process`,
+//! and for the group engine `mls_group_process`, `mls_welcome_join`,
+//! `mls_group_interaction`). Each takes arbitrary bytes, must never panic, and asserts what
+//! must hold of any input. `tests/fuzz_corpus_replay.rs` runs the committed corpus through
+//! them on stable; `tests/proptest_group.rs` runs [`GroupSim`] on random schedules.
 
 #![allow(
     clippy::missing_panics_doc,
@@ -24,17 +26,24 @@ use crate::{
         AuthenticatedContent, FramedContent, FramedContentBody, MlsMessage, PrivateMessage,
         PrivateMessageContent, Sender,
     },
+    group::{
+        CommitOptions, CommitOutput, Group, GroupConfig, GroupStatus, KeyPackageBundle,
+        KeyPackageOptions, PskStore, Received,
+    },
     group_context::GroupContext,
     key_package::KeyPackage,
     leaf_node::{Capabilities, LeafNode, LeafNodeSourceData, Lifetime, Node, ParentNode},
-    proposal::Proposal,
+    proposal::{Add, PreSharedKey, PreSharedKeyId, Proposal, PskSource, Remove},
     protection::{protect_private, sign_content, unprotect_private},
     secret_tree::{SecretTree, SecretTreeLimits},
     suite::{CipherSuite, SignaturePrivateKey},
     tree::RatchetTree,
     tree_math::{self, NodeIndex},
     treekem::{PathParams, PathSecret, TreePrivateKeys, create_update_path, process_update_path},
-    types::{CipherSuiteId, ContentType, CredentialType, LeafIndex, ProtocolVersion, WireFormat},
+    types::{
+        CipherSuiteId, ContentType, CredentialType, LeafIndex, ProposalRef, ProtocolVersion,
+        WireFormat,
+    },
     welcome::{GroupInfo, GroupSecrets, Welcome},
 };
 
@@ -471,4 +480,1334 @@ pub fn update_path_process(data: &[u8]) {
             assert_eq!(tree.tree_hash(), before.1.as_slice(), "tree hash changed");
         }
     }
+}
+
+// ----- The group engine: `mls_group_process`, `mls_welcome_join`, `mls_group_interaction` -----
+//
+// These drive [`Group`] through its public API only, with real keys throughout: every group
+// is built from a [`FuzzRng`], so the same input always meets the same group.
+
+/// The suite of the group-engine fixtures.
+const GROUP_SUITE: CipherSuite = CipherSuite::Mls128X25519Aes128GcmSha256Ed25519;
+
+/// A KeyPackageBundle that is the same for the same `seed` (its keys come from a
+/// [`FuzzRng`] seeded with it). Joining consumes a bundle; this makes the same one again.
+pub fn seeded_bundle(name: &[u8], seed: u64) -> KeyPackageBundle {
+    let mut rng = FuzzRng::new(seed);
+    let signer = GROUP_SUITE.generate_signature_key(&mut rng);
+    KeyPackageBundle::generate(
+        GROUP_SUITE,
+        signer,
+        KeyPackageOptions::basic(name),
+        &mut rng,
+    )
+    .expect("a KeyPackage")
+}
+
+fn welcome_of(message: Option<MlsMessage>) -> Welcome {
+    match message {
+        Some(MlsMessage::Welcome(w)) => w,
+        _ => panic!("a Commit that adds members comes with a Welcome"),
+    }
+}
+
+/// Everything of a member's state that the public API shows: after a rejected message it
+/// must be as it was.
+#[derive(Debug, PartialEq, Eq)]
+struct Snapshot {
+    epoch: u64,
+    authenticator: Vec<u8>,
+    context: Vec<u8>,
+    tree: Vec<u8>,
+    pending_commit: bool,
+    status: GroupStatus,
+}
+
+impl Snapshot {
+    fn of(group: &Group) -> Self {
+        Self {
+            epoch: group.epoch(),
+            authenticator: group.epoch_authenticator().to_vec(),
+            context: group.context().to_bytes().expect("context encodes"),
+            tree: group.tree().to_bytes().expect("tree encodes"),
+            pending_commit: group.has_pending_commit(),
+            status: group.status().clone(),
+        }
+    }
+}
+
+/// An error from the engine on any input must blame the input or the caller, never be a
+/// state the crate believes unreachable.
+fn assert_not_internal(err: &crate::Error) {
+    assert!(
+        !matches!(err, crate::Error::Internal(_)),
+        "input reached an internal error: {err}"
+    );
+}
+
+/// Processes `message` and, if it is rejected, checks that nothing changed.
+fn process_checked(group: &mut Group, message: &MlsMessage) -> crate::Result<Received> {
+    let before = Snapshot::of(group);
+    let result = group.process_message(message);
+    if let Err(e) = &result {
+        assert_not_internal(e);
+        assert_eq!(
+            Snapshot::of(group),
+            before,
+            "a rejected message changed the state ({e})"
+        );
+    }
+    result
+}
+
+/// The live group of `mls_group_process`: Alice (leaf 0), Bob (leaf 1) and Carol (leaf 2)
+/// in epoch 3, after an add, a self-update and a second add with a path, so the tree has
+/// parent nodes. Carol, the receiver, is rebuilt for every input from her Welcome (a
+/// [`Group`] is not `Clone`; the Welcome and her seeded bundle are its snapshot).
+#[derive(Debug)]
+pub struct FuzzLiveGroup {
+    /// The group's member configuration (handshakes public or private).
+    pub config: GroupConfig,
+    /// Carol's Welcome into epoch 3 (the ratchet tree inside).
+    pub welcome: Welcome,
+    /// The seed of Carol's bundle ([`seeded_bundle`]).
+    pub carol_seed: u64,
+    /// Carol's epoch authenticator after joining.
+    pub authenticator: Vec<u8>,
+    /// An application message from Alice to epoch 3 (a PrivateMessage).
+    pub application: MlsMessage,
+    /// An Update proposal from Bob in epoch 3.
+    pub proposal: MlsMessage,
+    /// Bob's Commit to epoch 4: Dave added by value, with a path.
+    pub commit: MlsMessage,
+    /// The epoch authenticator of epoch 4.
+    pub next_authenticator: Vec<u8>,
+}
+
+/// The text of [`FuzzLiveGroup::application`] and its authenticated data.
+const LIVE_APPLICATION: (&[u8], &[u8]) = (b"hello carol", b"fuzz aad");
+
+impl FuzzLiveGroup {
+    fn build(wire_format: WireFormat, seed: u64) -> Self {
+        let mut rng = FuzzRng::new(seed);
+        let config = GroupConfig {
+            handshake_wire_format: wire_format,
+            padding: 3,
+            ..GroupConfig::default()
+        };
+        let add = |kp: &KeyPackageBundle| CommitOptions {
+            proposals: vec![Proposal::Add(Add {
+                key_package: kp.key_package().clone(),
+            })],
+            ..CommitOptions::default()
+        };
+        let mut alice = Group::create(
+            b"fuzz live group".to_vec(),
+            seeded_bundle(b"alice", seed ^ 1),
+            Extensions::empty(),
+            config,
+            &mut rng,
+        )
+        .expect("create");
+        // Epoch 1: Bob joins.
+        let bob_kp = seeded_bundle(b"bob", seed ^ 2);
+        let out = alice.commit(add(&bob_kp), &mut rng).expect("add Bob");
+        alice.merge_pending_commit().expect("merge");
+        let mut bob = Group::join(
+            &welcome_of(out.welcome),
+            bob_kp,
+            None,
+            PskStore::new(),
+            config,
+        )
+        .expect("Bob joins");
+        // Epoch 2: Bob updates his path.
+        let out = bob
+            .commit(
+                CommitOptions {
+                    force_path: true,
+                    ..CommitOptions::default()
+                },
+                &mut rng,
+            )
+            .expect("self-update");
+        alice.process_message(&out.commit).expect("Alice follows");
+        bob.merge_pending_commit().expect("merge");
+        // Epoch 3: Carol joins by a Commit with a path.
+        let carol_seed = seed ^ 3;
+        let carol_kp = seeded_bundle(b"carol", carol_seed);
+        let out = alice
+            .commit(
+                CommitOptions {
+                    force_path: true,
+                    ..add(&carol_kp)
+                },
+                &mut rng,
+            )
+            .expect("add Carol");
+        bob.process_message(&out.commit).expect("Bob follows");
+        alice.merge_pending_commit().expect("merge");
+        let welcome = welcome_of(out.welcome);
+        // The genuine messages of epoch 3.
+        let application = alice
+            .send_application(LIVE_APPLICATION.0, LIVE_APPLICATION.1, &mut rng)
+            .expect("send");
+        let (proposal, _) = bob.propose_update(&mut rng).expect("propose");
+        alice.process_message(&proposal).expect("Alice caches");
+        let dave_kp = seeded_bundle(b"dave", seed ^ 4);
+        let out = bob
+            .commit(
+                CommitOptions {
+                    force_path: true,
+                    include_received: false,
+                    ..add(&dave_kp)
+                },
+                &mut rng,
+            )
+            .expect("add Dave");
+        alice.process_message(&out.commit).expect("Alice follows");
+        bob.merge_pending_commit().expect("merge");
+        assert_eq!(alice.epoch_authenticator(), bob.epoch_authenticator());
+        let fixture = Self {
+            config,
+            welcome,
+            carol_seed,
+            authenticator: Vec::new(),
+            application,
+            proposal,
+            commit: out.commit,
+            next_authenticator: bob.epoch_authenticator().to_vec(),
+        };
+        let carol = fixture.carol();
+        Self {
+            authenticator: carol.epoch_authenticator().to_vec(),
+            ..fixture
+        }
+    }
+
+    /// A fresh Carol in epoch 3.
+    pub fn carol(&self) -> Group {
+        Group::join(
+            &self.welcome,
+            seeded_bundle(b"carol", self.carol_seed),
+            None,
+            PskStore::new(),
+            self.config,
+        )
+        .expect("Carol joins")
+    }
+}
+
+/// The live groups of `mls_group_process`, built once: index 0 sends handshakes as
+/// PublicMessages, index 1 as PrivateMessages.
+pub fn fuzz_live_groups() -> &'static [FuzzLiveGroup; 2] {
+    static GROUPS: OnceLock<[FuzzLiveGroup; 2]> = OnceLock::new();
+    GROUPS.get_or_init(|| {
+        [
+            FuzzLiveGroup::build(WireFormat::PublicMessage, 0x6d6c_735f_6c69_7630),
+            FuzzLiveGroup::build(WireFormat::PrivateMessage, 0x6d6c_735f_6c69_7631),
+        ]
+    })
+}
+
+/// `mls_group_process`: bit 0 of the first byte picks the live group (public or private
+/// handshakes, [`fuzz_live_groups`]), the rest is an MLSMessage that Carol processes. No
+/// panic and no internal error; a rejected message changes nothing Carol's API shows, and
+/// the genuine application message and Commit still process afterwards (to the known next
+/// epoch authenticator); an accepted Commit is the genuine one (same next epoch), an
+/// accepted application message is Alice's.
+pub fn group_process(data: &[u8]) {
+    let Some((&selector, input)) = data.split_first() else {
+        return;
+    };
+    let fixture = &fuzz_live_groups()[usize::from(selector & 1)];
+    let Ok(message) = MlsMessage::from_bytes(input) else {
+        return;
+    };
+    let mut carol = fixture.carol();
+    let before = Snapshot::of(&carol);
+    let genuine_application = Received::Application {
+        sender: LeafIndex(0),
+        data: LIVE_APPLICATION.0.to_vec(),
+        authenticated_data: LIVE_APPLICATION.1.to_vec(),
+    };
+    let mut application_read = false;
+    match process_checked(&mut carol, &message) {
+        Err(_) => {}
+        Ok(Received::Commit { epoch, .. }) => {
+            assert_eq!(epoch, before.epoch + 1);
+            assert_eq!(carol.epoch_authenticator(), fixture.next_authenticator);
+            return;
+        }
+        Ok(received @ Received::Application { .. }) => {
+            assert_eq!(
+                received, genuine_application,
+                "a forged application message"
+            );
+            assert_eq!(Snapshot::of(&carol), before);
+            application_read = true;
+        }
+        Ok(Received::Proposal { sender, .. }) => {
+            assert_eq!(sender, Sender::Member(LeafIndex(1)), "a forged proposal");
+            assert_eq!(carol.epoch(), before.epoch);
+            assert_eq!(carol.epoch_authenticator(), before.authenticator);
+        }
+        Ok(other) => panic!("no genuine message of this epoch gives {other:?}"),
+    }
+    if !application_read {
+        assert_eq!(
+            carol.process_message(&fixture.application).ok(),
+            Some(genuine_application),
+            "the genuine application message no longer opens"
+        );
+    }
+    assert!(
+        matches!(
+            carol.process_message(&fixture.commit),
+            Ok(Received::Commit { .. })
+        ),
+        "the genuine Commit no longer processes"
+    );
+    assert_eq!(carol.epoch_authenticator(), fixture.next_authenticator);
+}
+
+/// A genuine Welcome of [`FuzzWelcomes`] and what joining it must give.
+#[derive(Debug)]
+pub struct GenuineWelcome {
+    /// The Welcome.
+    pub welcome: Welcome,
+    /// The ratchet tree, when the Welcome does not carry it.
+    pub ratchet_tree: Option<RatchetTreeExtension>,
+    /// The joined epoch's authenticator.
+    pub authenticator: Vec<u8>,
+    /// The joined epoch's tree hash.
+    pub tree_hash: Vec<u8>,
+    /// The next Commit (Bob's, with a path).
+    pub next_commit: MlsMessage,
+    /// The epoch authenticator after it.
+    pub next_authenticator: Vec<u8>,
+}
+
+impl GenuineWelcome {
+    /// The input of `mls_welcome_join` for this Welcome: the Welcome, then the tree if any.
+    pub fn input(&self) -> Vec<u8> {
+        let mut bytes = self.welcome.to_bytes().expect("encodes");
+        if let Some(tree) = &self.ratchet_tree {
+            bytes.extend(tree.to_bytes().expect("encodes"));
+        }
+        bytes
+    }
+}
+
+/// The id and value of the external PSK the joiner of `mls_welcome_join` holds.
+const JOINER_PSK: (&[u8], &[u8]) = (b"fuzz psk", b"an external psk of the welcome fixture");
+
+/// The seed of the joiner's bundle in `mls_welcome_join`.
+const JOINER_SEED: u64 = 0x6d6c_735f_6a6f_696e;
+
+/// The joiner's PSK store in `mls_welcome_join`.
+fn joiner_psks() -> PskStore {
+    let mut psks = PskStore::new();
+    psks.insert_external(JOINER_PSK.0.to_vec(), SecretVec::from_slice(JOINER_PSK.1));
+    psks
+}
+
+/// The genuine Welcomes of `mls_welcome_join`, all for the same KeyPackage
+/// ([`seeded_bundle`] of `JOINER_SEED`), into three groups of Alice and Bob: the tree in
+/// the Welcome; the tree out of band; the tree in the Welcome and an external PSK injected
+/// by the same Commit (the joiner holds it), handshakes as PrivateMessages.
+#[derive(Debug)]
+pub struct FuzzWelcomes {
+    /// The Welcomes.
+    pub genuine: Vec<GenuineWelcome>,
+}
+
+impl FuzzWelcomes {
+    fn build() -> Self {
+        let mut rng = FuzzRng::new(0x6d6c_735f_7765_6c63);
+        let mut genuine = Vec::new();
+        for (i, (tree_in_welcome, psk, wire_format)) in [
+            (true, false, WireFormat::PublicMessage),
+            (false, false, WireFormat::PublicMessage),
+            (true, true, WireFormat::PrivateMessage),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let config = GroupConfig {
+                handshake_wire_format: wire_format,
+                ..GroupConfig::default()
+            };
+            let seed = 0x100 * u64::try_from(i).expect("small");
+            let mut alice = Group::create(
+                format!("fuzz welcome group {i}").into_bytes(),
+                seeded_bundle(b"alice", seed + 1),
+                Extensions::empty(),
+                config,
+                &mut rng,
+            )
+            .expect("create");
+            let bob_kp = seeded_bundle(b"bob", seed + 2);
+            let out = alice
+                .commit(
+                    CommitOptions {
+                        proposals: vec![Proposal::Add(Add {
+                            key_package: bob_kp.key_package().clone(),
+                        })],
+                        ..CommitOptions::default()
+                    },
+                    &mut rng,
+                )
+                .expect("add Bob");
+            alice.merge_pending_commit().expect("merge");
+            let mut bob = Group::join(
+                &welcome_of(out.welcome),
+                bob_kp,
+                None,
+                PskStore::new(),
+                config,
+            )
+            .expect("Bob joins");
+            let joiner = seeded_bundle(b"joiner", JOINER_SEED);
+            let mut proposals = vec![Proposal::Add(Add {
+                key_package: joiner.key_package().clone(),
+            })];
+            if psk {
+                for g in [&mut alice, &mut bob] {
+                    g.psks_mut().insert_external(
+                        JOINER_PSK.0.to_vec(),
+                        SecretVec::from_slice(JOINER_PSK.1),
+                    );
+                }
+                proposals.push(Proposal::PreSharedKey(PreSharedKey {
+                    psk: PreSharedKeyId {
+                        psk: PskSource::External {
+                            psk_id: JOINER_PSK.0.to_vec(),
+                        },
+                        psk_nonce: SecretVec::random(GROUP_SUITE.hash_len(), &mut rng)
+                            .expose_secret()
+                            .to_vec(),
+                    },
+                }));
+            }
+            let out = alice
+                .commit(
+                    CommitOptions {
+                        proposals,
+                        force_path: true,
+                        ratchet_tree_in_welcome: tree_in_welcome,
+                        ..CommitOptions::default()
+                    },
+                    &mut rng,
+                )
+                .expect("add the joiner");
+            bob.process_message(&out.commit).expect("Bob follows");
+            alice.merge_pending_commit().expect("merge");
+            let welcome = welcome_of(out.welcome);
+            let ratchet_tree = (!tree_in_welcome).then(|| alice.tree().to_extension());
+            let authenticator = alice.epoch_authenticator().to_vec();
+            let tree_hash = alice.tree().tree_hash().to_vec();
+            let next = bob
+                .commit(CommitOptions::default(), &mut rng)
+                .expect("Bob commits");
+            alice.process_message(&next.commit).expect("Alice follows");
+            bob.merge_pending_commit().expect("merge");
+            genuine.push(GenuineWelcome {
+                welcome,
+                ratchet_tree,
+                authenticator,
+                tree_hash,
+                next_commit: next.commit,
+                next_authenticator: bob.epoch_authenticator().to_vec(),
+            });
+        }
+        Self { genuine }
+    }
+}
+
+/// The Welcomes of `mls_welcome_join`, built once.
+pub fn fuzz_welcomes() -> &'static FuzzWelcomes {
+    static WELCOMES: OnceLock<FuzzWelcomes> = OnceLock::new();
+    WELCOMES.get_or_init(FuzzWelcomes::build)
+}
+
+/// `mls_welcome_join`: the input is a Welcome followed by an optional `ratchet_tree`
+/// (nothing after the Welcome: none), joined with the fixed KeyPackageBundle and PSK store.
+/// No panic and no internal error; a join that succeeds is into the epoch of one of the
+/// genuine Welcomes ([`fuzz_welcomes`]: same epoch authenticator and tree hash) and then
+/// follows that group's next Commit to its next epoch authenticator.
+pub fn welcome_join(data: &[u8]) {
+    let fixture = fuzz_welcomes();
+    let mut r = Reader::new(data);
+    let Ok(welcome) = Welcome::decode(&mut r) else {
+        return;
+    };
+    let ratchet_tree = match r.remaining() {
+        [] => None,
+        rest => match RatchetTreeExtension::from_bytes(rest) {
+            Ok(tree) => Some(tree),
+            Err(_) => return,
+        },
+    };
+    let joined = Group::join(
+        &welcome,
+        seeded_bundle(b"joiner", JOINER_SEED),
+        ratchet_tree.as_ref(),
+        joiner_psks(),
+        GroupConfig::default(),
+    );
+    let mut group = match joined {
+        Ok(group) => group,
+        Err(e) => {
+            assert_not_internal(&e);
+            return;
+        }
+    };
+    let genuine = fixture
+        .genuine
+        .iter()
+        .find(|g| g.authenticator == group.epoch_authenticator())
+        .expect("a successful join is into a genuine Welcome's epoch");
+    assert_eq!(group.tree().tree_hash(), genuine.tree_hash.as_slice());
+    assert_eq!(group.status(), &GroupStatus::Active);
+    assert!(
+        matches!(
+            group.process_message(&genuine.next_commit),
+            Ok(Received::Commit { .. })
+        ),
+        "the joined member does not follow the group's next Commit"
+    );
+    assert_eq!(group.epoch_authenticator(), genuine.next_authenticator);
+}
+
+/// How [`GroupAction::Tampered`] spoils a Commit before delivering it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tamper {
+    /// PublicMessage: a signature bit; PrivateMessage: a ciphertext bit.
+    SignatureOrCiphertext,
+    /// PublicMessage: a confirmation-tag bit (caught by the membership tag over it);
+    /// PrivateMessage: a bit of the encrypted sender data.
+    ConfirmationTagOrSenderData,
+    /// The epoch one lower (a stale epoch).
+    StaleEpoch,
+}
+
+/// One step of a group schedule, for `mls_group_interaction` and
+/// `tests/proptest_group.rs`. A member argument is an index into the current members taken
+/// modulo their count, so every value names someone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupAction {
+    /// `by` commits Adds of `count` (1 to 3) new members by value, one Welcome for all,
+    /// with the tree in the Welcome or out of band, with or without a forced path.
+    Add {
+        /// The committer.
+        by: u8,
+        /// How many join (1 + `count % 3`, capped by the size limit).
+        count: u8,
+        /// Whether the tree travels in the Welcome.
+        tree_in_welcome: bool,
+        /// Whether the Commit carries a path although Adds need none.
+        force_path: bool,
+    },
+    /// `by` commits an Add of a new KeyPackage of the client of member `of`: rejected
+    /// (PROP-6), nothing staged.
+    AddExisting {
+        /// The committer.
+        by: u8,
+        /// The member whose client is added again.
+        of: u8,
+    },
+    /// `by` commits a Remove of `target` by value (of itself: rejected, PROP-3).
+    Remove {
+        /// The committer.
+        by: u8,
+        /// The removed member.
+        target: u8,
+    },
+    /// `by` proposes removing `target`; `committer` commits the received proposals.
+    ProposeRemove {
+        /// The proposer.
+        by: u8,
+        /// The removed member.
+        target: u8,
+        /// The committer.
+        committer: u8,
+    },
+    /// `by` commits with a path and no proposals to update its own keys.
+    SelfUpdate {
+        /// The committer.
+        by: u8,
+    },
+    /// `by` proposes an Update; `committer` commits the received proposals.
+    ProposeUpdate {
+        /// The proposer.
+        by: u8,
+        /// The committer.
+        committer: u8,
+    },
+    /// `by` commits nothing (a path is required: an empty Commit).
+    EmptyCommit {
+        /// The committer.
+        by: u8,
+    },
+    /// Every member is given a fresh external PSK; `by` proposes it and `committer`
+    /// commits it. If `mismatched` names a member other than the committer and the Commit
+    /// is a PublicMessage, that member first holds a wrong value: it rejects the Commit
+    /// (its confirmation tag does not verify, COMMIT-3) with its state unchanged, is given
+    /// the right value and then accepts the same Commit.
+    Psk {
+        /// The proposer.
+        by: u8,
+        /// The committer.
+        committer: u8,
+        /// The member holding a wrong value at first, if any.
+        mismatched: Option<u8>,
+    },
+    /// `by` sends an application message that stays in flight.
+    Send {
+        /// The sender.
+        by: u8,
+    },
+    /// The in-flight message at `index` is delivered to every member that has not had it
+    /// (any order: messages of one epoch out of order, and of past epochs).
+    Deliver {
+        /// Which in-flight message.
+        index: u8,
+    },
+    /// An in-flight message delivered to `to` is delivered again: rejected, unchanged.
+    Replay {
+        /// Which in-flight message.
+        index: u8,
+        /// The receiver.
+        to: u8,
+    },
+    /// `by` creates a Commit (a path, no proposals) and every other member gets a tampered
+    /// copy: rejected with the state unchanged. Then the genuine Commit is delivered (it
+    /// must still be accepted) or, if `discard`, the committer discards it.
+    Tampered {
+        /// The committer.
+        by: u8,
+        /// The tampering.
+        kind: Tamper,
+        /// Whether the genuine Commit is dropped instead of delivered.
+        discard: bool,
+    },
+    /// The last Commit delivered is delivered again to `to`: rejected (stale epoch).
+    StaleCommit {
+        /// The receiver.
+        to: u8,
+    },
+}
+
+impl GroupAction {
+    /// Decodes actions from bytes: four bytes per action (kind, then three arguments).
+    pub fn decode_all(data: &[u8]) -> Vec<Self> {
+        data.chunks_exact(4)
+            .map(|c| {
+                let (a, b, d) = (c[1], c[2], c[3]);
+                match c[0] % 13 {
+                    0 => Self::Add {
+                        by: a,
+                        count: b,
+                        tree_in_welcome: d & 1 == 0,
+                        force_path: d & 2 != 0,
+                    },
+                    1 => Self::AddExisting { by: a, of: b },
+                    2 => Self::Remove { by: a, target: b },
+                    3 => Self::ProposeRemove {
+                        by: a,
+                        target: b,
+                        committer: d,
+                    },
+                    4 => Self::SelfUpdate { by: a },
+                    5 => Self::ProposeUpdate {
+                        by: a,
+                        committer: b,
+                    },
+                    6 => Self::EmptyCommit { by: a },
+                    7 => Self::Psk {
+                        by: a,
+                        committer: b,
+                        mismatched: (d & 0x80 != 0).then_some(d & 0x7f),
+                    },
+                    8 => Self::Send { by: a },
+                    9 => Self::Deliver { index: a },
+                    10 => Self::Replay { index: a, to: b },
+                    11 => Self::Tampered {
+                        by: a,
+                        kind: match b % 3 {
+                            0 => Tamper::SignatureOrCiphertext,
+                            1 => Tamper::ConfirmationTagOrSenderData,
+                            _ => Tamper::StaleEpoch,
+                        },
+                        discard: d & 1 != 0,
+                    },
+                    _ => Self::StaleCommit { to: a },
+                }
+            })
+            .collect()
+    }
+}
+
+/// How the members of a [`GroupSim`] send handshake messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WireMode {
+    /// Every member as PublicMessages.
+    Public,
+    /// Every member as PrivateMessages.
+    Private,
+    /// Members alternate (by the order they were created in).
+    Mixed,
+}
+
+/// The parameters of a [`GroupSim`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SimParams {
+    /// The seed of every key and nonce.
+    pub seed: u64,
+    /// How many members the group starts with (created, then one add-only Commit).
+    pub initial_members: usize,
+    /// The most members the group may have; Adds beyond it are skipped.
+    pub max_members: usize,
+    /// How handshakes are sent.
+    pub wire_mode: WireMode,
+}
+
+/// A member of a [`GroupSim`].
+#[derive(Debug)]
+struct SimMember {
+    /// The order it was created in (its client: its signature key comes from it).
+    name: u32,
+    group: Group,
+}
+
+/// An application message sent and not delivered to everyone.
+#[derive(Debug)]
+struct InFlight {
+    message: MlsMessage,
+    expected: Received,
+    epoch: u64,
+    sender: u32,
+    delivered: Vec<u32>,
+}
+
+/// The most application messages kept in flight (the oldest are forgotten).
+const MAX_IN_FLIGHT: usize = 16;
+
+/// What a [`GroupSim`] run did, for tests that want to see that a schedule was exercised.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SimStats {
+    /// Commits accepted by every member.
+    pub commits: usize,
+    /// Operations and messages rejected (each checked to change nothing).
+    pub rejected: usize,
+    /// Application messages read.
+    pub application_messages: usize,
+    /// The largest group size seen.
+    pub max_members: usize,
+}
+
+/// A group of real members run through a schedule of [`GroupAction`]s: every Commit is
+/// delivered to every member (in order), application messages may wait in flight. After
+/// every step all members agree on the epoch, epoch authenticator, tree and GroupContext,
+/// and one of them (in turn) sends a message every other member reads; every rejection is
+/// checked to leave the state unchanged.
+#[derive(Debug)]
+pub struct GroupSim {
+    params: SimParams,
+    rng: FuzzRng,
+    members: Vec<SimMember>,
+    next_name: u32,
+    in_flight: Vec<InFlight>,
+    last_commit: Option<MlsMessage>,
+    psk_counter: u32,
+    steps: usize,
+    stats: SimStats,
+}
+
+impl GroupSim {
+    /// The signature key of client `name`.
+    fn signer(&self, name: u32) -> SignaturePrivateKey {
+        let mut rng =
+            FuzzRng::new(self.params.seed ^ u64::from(name).wrapping_mul(0x9e37_79b9_7f4a_7c15));
+        GROUP_SUITE.generate_signature_key(&mut rng)
+    }
+
+    fn config(&self, name: u32) -> GroupConfig {
+        let private = match self.params.wire_mode {
+            WireMode::Public => false,
+            WireMode::Private => true,
+            WireMode::Mixed => name % 2 == 1,
+        };
+        GroupConfig {
+            handshake_wire_format: if private {
+                WireFormat::PrivateMessage
+            } else {
+                WireFormat::PublicMessage
+            },
+            padding: usize::try_from(name % 4).expect("small"),
+            ..GroupConfig::default()
+        }
+    }
+
+    fn new_bundle(&mut self) -> (u32, KeyPackageBundle) {
+        let name = self.next_name;
+        self.next_name += 1;
+        let bundle = KeyPackageBundle::generate(
+            GROUP_SUITE,
+            self.signer(name),
+            KeyPackageOptions::basic(format!("member-{name}").as_bytes()),
+            &mut self.rng,
+        )
+        .expect("a KeyPackage");
+        (name, bundle)
+    }
+
+    /// A group of `params.initial_members` members (at least one).
+    pub fn new(params: SimParams) -> Self {
+        let mut sim = Self {
+            params,
+            rng: FuzzRng::new(params.seed),
+            members: Vec::new(),
+            next_name: 0,
+            in_flight: Vec::new(),
+            last_commit: None,
+            psk_counter: 0,
+            steps: 0,
+            stats: SimStats::default(),
+        };
+        let (name, bundle) = sim.new_bundle();
+        let group = Group::create(
+            b"fuzz interaction group".to_vec(),
+            bundle,
+            Extensions::empty(),
+            sim.config(name),
+            &mut sim.rng,
+        )
+        .expect("create");
+        sim.members.push(SimMember { name, group });
+        let initial = params.initial_members.clamp(1, params.max_members.max(1));
+        if initial > 1 {
+            sim.add(0, initial - 1, true, false);
+        }
+        sim.check();
+        sim
+    }
+
+    /// The current members' count.
+    pub fn member_count(&self) -> usize {
+        self.members.len()
+    }
+
+    /// What the run did so far.
+    pub const fn stats(&self) -> SimStats {
+        self.stats
+    }
+
+    /// Delivers `commit` from member `by` to every other member, which must accept it
+    /// (members it removes learn so and leave); the committer merges.
+    fn deliver_commit(&mut self, by: usize, commit: &MlsMessage) {
+        let mut removed = Vec::new();
+        for (i, m) in self.members.iter_mut().enumerate() {
+            if i == by {
+                continue;
+            }
+            match m.group.process_message(commit) {
+                Ok(Received::Commit { .. }) => {}
+                Ok(Received::Removed { .. }) => {
+                    assert_eq!(m.group.status(), &GroupStatus::Removed);
+                    removed.push(m.name);
+                }
+                other => panic!("member {} refused a genuine Commit: {other:?}", m.name),
+            }
+        }
+        self.members[by]
+            .group
+            .merge_pending_commit()
+            .expect("merge own Commit");
+        self.members.retain(|m| !removed.contains(&m.name));
+        self.last_commit = Some(commit.clone());
+        self.stats.commits += 1;
+    }
+
+    /// `by` commits `options`, which must be accepted; delivered to all.
+    fn commit_and_deliver(&mut self, by: usize, options: CommitOptions) -> CommitOutput {
+        let out = self.members[by]
+            .group
+            .commit(options, &mut self.rng)
+            .expect("a valid Commit is created");
+        self.deliver_commit(by, &out.commit);
+        out
+    }
+
+    /// `by` tries `options`, which must be rejected with nothing staged or changed.
+    fn commit_rejected(&mut self, by: usize, options: CommitOptions, rule: &str) {
+        let group = &mut self.members[by].group;
+        let before = Snapshot::of(group);
+        match group.commit(options, &mut self.rng) {
+            Err(crate::Error::Invalid(m)) if m.starts_with(rule) => {}
+            other => panic!("expected {rule}, got {other:?}"),
+        }
+        assert_eq!(
+            Snapshot::of(group),
+            before,
+            "a refused Commit changed the state"
+        );
+        self.stats.rejected += 1;
+    }
+
+    fn add(&mut self, by: usize, count: usize, tree_in_welcome: bool, force_path: bool) {
+        let room = self.params.max_members.saturating_sub(self.members.len());
+        let count = count.min(room);
+        if count == 0 {
+            return;
+        }
+        let bundles = (0..count).map(|_| self.new_bundle()).collect::<Vec<_>>();
+        let out = self.commit_and_deliver(
+            by,
+            CommitOptions {
+                proposals: bundles
+                    .iter()
+                    .map(|(_, b)| {
+                        Proposal::Add(Add {
+                            key_package: b.key_package().clone(),
+                        })
+                    })
+                    .collect(),
+                force_path,
+                ratchet_tree_in_welcome: tree_in_welcome,
+                ..CommitOptions::default()
+            },
+        );
+        let welcome = welcome_of(out.welcome);
+        // Adds remove no one: `by` still indexes the committer.
+        let tree = (!tree_in_welcome).then(|| self.members[by].group.tree().to_extension());
+        for (name, bundle) in bundles {
+            let group = Group::join(
+                &welcome,
+                bundle,
+                tree.as_ref(),
+                PskStore::new(),
+                self.config(name),
+            )
+            .expect("a new member joins from the Welcome");
+            self.members.push(SimMember { name, group });
+        }
+    }
+
+    /// `by` proposes with `propose`; every other member caches the proposal; `committer`
+    /// commits what it received.
+    fn propose_and_commit(
+        &mut self,
+        by: usize,
+        committer: usize,
+        propose: impl FnOnce(&mut Group, &mut FuzzRng) -> crate::Result<(MlsMessage, ProposalRef)>,
+    ) -> Option<CommitOutput> {
+        let group = &mut self.members[by].group;
+        let before = Snapshot::of(group);
+        let (message, _) = match propose(group, &mut self.rng) {
+            Ok(sent) => sent,
+            Err(e) => {
+                assert_not_internal(&e);
+                assert_eq!(Snapshot::of(group), before);
+                self.stats.rejected += 1;
+                return None;
+            }
+        };
+        for (i, m) in self.members.iter_mut().enumerate() {
+            if i != by {
+                assert!(
+                    matches!(
+                        m.group.process_message(&message),
+                        Ok(Received::Proposal { .. })
+                    ),
+                    "member {} refused a proposal its sender made",
+                    m.name
+                );
+            }
+        }
+        let out = self.members[committer]
+            .group
+            .commit(CommitOptions::default(), &mut self.rng)
+            .expect("committing the received proposals");
+        Some(out)
+    }
+
+    fn psk(&mut self, by: usize, committer: usize, mismatched: Option<usize>) {
+        self.psk_counter += 1;
+        let psk_id = format!("psk-{}", self.psk_counter).into_bytes();
+        let value = SecretVec::random(GROUP_SUITE.hash_len(), &mut self.rng);
+        let wrong = SecretVec::random(GROUP_SUITE.hash_len(), &mut self.rng);
+        let mismatched = mismatched.filter(|&i| i != committer);
+        for (i, m) in self.members.iter_mut().enumerate() {
+            let held = if Some(i) == mismatched {
+                &wrong
+            } else {
+                &value
+            };
+            m.group
+                .psks_mut()
+                .insert_external(psk_id.clone(), held.clone());
+        }
+        let nonce = SecretVec::random(GROUP_SUITE.hash_len(), &mut self.rng)
+            .expose_secret()
+            .to_vec();
+        let id = PreSharedKeyId {
+            psk: PskSource::External {
+                psk_id: psk_id.clone(),
+            },
+            psk_nonce: nonce,
+        };
+        let Some(out) = self.propose_and_commit(by, committer, |g, rng| g.propose_psk(id, rng))
+        else {
+            return;
+        };
+        // A PrivateMessage Commit that decrypts consumes its ratchet key even when the
+        // Commit is then rejected (see `group`), so the retry below needs a PublicMessage.
+        if let (Some(i), MlsMessage::PublicMessage(_)) = (mismatched, &out.commit) {
+            let m = &mut self.members[i];
+            assert_eq!(
+                process_checked(&mut m.group, &out.commit).err(),
+                Some(crate::Error::DecryptionFailed),
+                "a Commit under a PSK the member holds differently was not refused"
+            );
+            self.stats.rejected += 1;
+            m.group.psks_mut().insert_external(psk_id, value);
+        } else if let Some(i) = mismatched {
+            self.members[i]
+                .group
+                .psks_mut()
+                .insert_external(psk_id, value);
+        }
+        self.deliver_commit(committer, &out.commit);
+    }
+
+    fn send(&mut self, by: usize) {
+        let data = format!("in flight {}", self.steps).into_bytes();
+        let member = &mut self.members[by];
+        let message = member
+            .group
+            .send_application(&data, b"sim", &mut self.rng)
+            .expect("send");
+        self.in_flight.push(InFlight {
+            message,
+            expected: Received::Application {
+                sender: member.group.own_leaf(),
+                data,
+                authenticated_data: b"sim".to_vec(),
+            },
+            epoch: member.group.epoch(),
+            sender: member.name,
+            delivered: vec![member.name],
+        });
+        if self.in_flight.len() > MAX_IN_FLIGHT {
+            self.in_flight.remove(0);
+        }
+    }
+
+    fn deliver(&mut self, index: u8) {
+        if self.in_flight.is_empty() {
+            return;
+        }
+        let k = usize::from(index) % self.in_flight.len();
+        let flight = &mut self.in_flight[k];
+        for m in &mut self.members {
+            if flight.delivered.contains(&m.name) {
+                continue;
+            }
+            flight.delivered.push(m.name);
+            let same_epoch = m.group.epoch() == flight.epoch;
+            match process_checked(&mut m.group, &flight.message) {
+                Ok(received) => {
+                    assert_eq!(received, flight.expected, "member {} misread", m.name);
+                    self.stats.application_messages += 1;
+                }
+                Err(e) => {
+                    assert!(
+                        !same_epoch,
+                        "member {} refused a message of its epoch from {}: {e}",
+                        m.name, flight.sender
+                    );
+                    self.stats.rejected += 1;
+                }
+            }
+        }
+    }
+
+    fn replay(&mut self, index: u8, to: usize) {
+        if self.in_flight.is_empty() {
+            return;
+        }
+        let k = usize::from(index) % self.in_flight.len();
+        let flight = &self.in_flight[k];
+        let m = &mut self.members[to];
+        if !flight.delivered.contains(&m.name) {
+            return;
+        }
+        assert!(
+            process_checked(&mut m.group, &flight.message).is_err(),
+            "member {} accepted a message twice",
+            m.name
+        );
+        self.stats.rejected += 1;
+    }
+
+    fn tampered(&mut self, by: usize, kind: Tamper, discard: bool) {
+        let out = self.members[by]
+            .group
+            .commit(
+                CommitOptions {
+                    force_path: true,
+                    ..CommitOptions::default()
+                },
+                &mut self.rng,
+            )
+            .expect("a Commit");
+        let flip = |bytes: &mut Vec<u8>| {
+            if let Some(b) = bytes.last_mut() {
+                *b ^= 1;
+            }
+        };
+        let bad = match (out.commit.clone(), kind) {
+            (MlsMessage::PublicMessage(mut m), Tamper::SignatureOrCiphertext) => {
+                flip(&mut m.auth.signature);
+                MlsMessage::PublicMessage(m)
+            }
+            (MlsMessage::PublicMessage(mut m), Tamper::ConfirmationTagOrSenderData) => {
+                if let Some(tag) = &mut m.auth.confirmation_tag {
+                    flip(&mut tag.0);
+                }
+                MlsMessage::PublicMessage(m)
+            }
+            (MlsMessage::PublicMessage(mut m), Tamper::StaleEpoch) => {
+                m.content.epoch = m.content.epoch.wrapping_sub(1);
+                MlsMessage::PublicMessage(m)
+            }
+            (MlsMessage::PrivateMessage(mut m), Tamper::SignatureOrCiphertext) => {
+                flip(&mut m.ciphertext);
+                MlsMessage::PrivateMessage(m)
+            }
+            (MlsMessage::PrivateMessage(mut m), Tamper::ConfirmationTagOrSenderData) => {
+                flip(&mut m.encrypted_sender_data);
+                MlsMessage::PrivateMessage(m)
+            }
+            (MlsMessage::PrivateMessage(mut m), Tamper::StaleEpoch) => {
+                m.epoch = m.epoch.wrapping_sub(1);
+                MlsMessage::PrivateMessage(m)
+            }
+            (other, _) => panic!("a Commit is a framed message, not {other:?}"),
+        };
+        for (i, m) in self.members.iter_mut().enumerate() {
+            if i != by {
+                assert!(
+                    process_checked(&mut m.group, &bad).is_err(),
+                    "member {} accepted a tampered Commit ({kind:?})",
+                    m.name
+                );
+                self.stats.rejected += 1;
+            }
+        }
+        if discard {
+            self.members[by].group.discard_pending_commit();
+        } else {
+            self.deliver_commit(by, &out.commit);
+        }
+    }
+
+    /// Runs one action, then checks.
+    pub fn step(&mut self, action: GroupAction) {
+        let n = self.members.len();
+        let idx = |a: u8| usize::from(a) % n;
+        match action {
+            GroupAction::Add {
+                by,
+                count,
+                tree_in_welcome,
+                force_path,
+            } => self.add(
+                idx(by),
+                1 + usize::from(count % 3),
+                tree_in_welcome,
+                force_path,
+            ),
+            GroupAction::AddExisting { by, of } => {
+                let (by, of) = (idx(by), idx(of));
+                let signer = self.signer(self.members[of].name);
+                let again = KeyPackageBundle::generate(
+                    GROUP_SUITE,
+                    signer,
+                    KeyPackageOptions::basic(b"again"),
+                    &mut self.rng,
+                )
+                .expect("a KeyPackage");
+                let options = CommitOptions {
+                    proposals: vec![Proposal::Add(Add {
+                        key_package: again.key_package().clone(),
+                    })],
+                    ..CommitOptions::default()
+                };
+                self.commit_rejected(by, options, "PROP-6");
+            }
+            GroupAction::Remove { by, target } => {
+                let (by, target) = (idx(by), idx(target));
+                let removed = self.members[target].group.own_leaf();
+                let options = CommitOptions {
+                    proposals: vec![Proposal::Remove(Remove { removed })],
+                    ..CommitOptions::default()
+                };
+                if by == target {
+                    self.commit_rejected(by, options, "PROP-3");
+                } else {
+                    self.commit_and_deliver(by, options);
+                }
+            }
+            GroupAction::ProposeRemove {
+                by,
+                target,
+                committer,
+            } => {
+                let (by, target, committer) = (idx(by), idx(target), idx(committer));
+                let removed = self.members[target].group.own_leaf();
+                if let Some(out) =
+                    self.propose_and_commit(by, committer, |g, rng| g.propose_remove(removed, rng))
+                {
+                    self.deliver_commit(committer, &out.commit);
+                }
+            }
+            GroupAction::SelfUpdate { by } => {
+                self.commit_and_deliver(
+                    idx(by),
+                    CommitOptions {
+                        force_path: true,
+                        ..CommitOptions::default()
+                    },
+                );
+            }
+            GroupAction::ProposeUpdate { by, committer } => {
+                let (by, committer) = (idx(by), idx(committer));
+                if let Some(out) = self.propose_and_commit(by, committer, Group::propose_update) {
+                    self.deliver_commit(committer, &out.commit);
+                }
+            }
+            GroupAction::EmptyCommit { by } => {
+                self.commit_and_deliver(idx(by), CommitOptions::default());
+            }
+            GroupAction::Psk {
+                by,
+                committer,
+                mismatched,
+            } => {
+                let mismatched = mismatched.map(idx);
+                self.psk(idx(by), idx(committer), mismatched);
+            }
+            GroupAction::Send { by } => self.send(idx(by)),
+            GroupAction::Deliver { index } => self.deliver(index),
+            GroupAction::Replay { index, to } => self.replay(index, idx(to)),
+            GroupAction::Tampered { by, kind, discard } => self.tampered(idx(by), kind, discard),
+            GroupAction::StaleCommit { to } => {
+                if let Some(commit) = self.last_commit.clone() {
+                    let m = &mut self.members[idx(to)];
+                    assert!(
+                        process_checked(&mut m.group, &commit).is_err(),
+                        "member {} accepted a Commit of a past epoch",
+                        m.name
+                    );
+                    self.stats.rejected += 1;
+                }
+            }
+        }
+        self.steps += 1;
+        self.check();
+    }
+
+    /// All members agree on the epoch (authenticator, tree, context); one member, in
+    /// turn, sends a message every other member reads.
+    fn check(&mut self) {
+        assert!(!self.members.is_empty(), "the group has no member left");
+        self.stats.max_members = self.stats.max_members.max(self.members.len());
+        let first = Snapshot::of(&self.members[0].group);
+        assert_eq!(first.status, GroupStatus::Active);
+        assert!(!first.pending_commit);
+        for m in &self.members {
+            assert_eq!(
+                Snapshot::of(&m.group),
+                first,
+                "member {} disagrees with member {} after step {}",
+                m.name,
+                self.members[0].name,
+                self.steps
+            );
+        }
+        let sender = self.steps % self.members.len();
+        self.exchange_from(sender);
+    }
+
+    fn exchange_from(&mut self, sender: usize) {
+        let data = format!("check {} from {sender}", self.steps).into_bytes();
+        let from = &mut self.members[sender].group;
+        let leaf = from.own_leaf();
+        let message = from
+            .send_application(&data, b"", &mut self.rng)
+            .expect("send");
+        let expected = Received::Application {
+            sender: leaf,
+            data,
+            authenticated_data: Vec::new(),
+        };
+        for (i, m) in self.members.iter_mut().enumerate() {
+            if i != sender {
+                assert_eq!(
+                    m.group.process_message(&message).ok().as_ref(),
+                    Some(&expected),
+                    "member {} cannot read member {sender}",
+                    m.name
+                );
+                self.stats.application_messages += 1;
+            }
+        }
+    }
+
+    /// Runs `actions`, then every member sends a message every other member reads.
+    pub fn run(&mut self, actions: &[GroupAction]) {
+        for &action in actions {
+            self.step(action);
+        }
+        for sender in 0..self.members.len() {
+            self.exchange_from(sender);
+        }
+    }
+}
+
+/// The longest schedule `mls_group_interaction` runs (longer inputs are cut).
+pub const MAX_INTERACTION_ACTIONS: usize = 24;
+
+/// The largest group `mls_group_interaction` grows.
+pub const MAX_INTERACTION_MEMBERS: usize = 8;
+
+/// `mls_group_interaction`: the first byte picks the wire mode (bits 0-1: public, private,
+/// mixed) and the initial size (bits 2-3: 1 to 4 members), the next 8 bytes seed every key,
+/// the rest is a schedule of [`GroupAction`]s (four bytes each, at most
+/// [`MAX_INTERACTION_ACTIONS`]) run by [`GroupSim`] with up to
+/// [`MAX_INTERACTION_MEMBERS`] members.
+pub fn group_interaction(data: &[u8]) {
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    let Some((seed, rest)) = rest.split_first_chunk::<8>() else {
+        return;
+    };
+    let wire_mode = match mode & 3 {
+        0 => WireMode::Public,
+        1 => WireMode::Private,
+        _ => WireMode::Mixed,
+    };
+    let mut actions = GroupAction::decode_all(rest);
+    actions.truncate(MAX_INTERACTION_ACTIONS);
+    let mut sim = GroupSim::new(SimParams {
+        seed: u64::from_le_bytes(*seed),
+        initial_members: 1 + usize::from((mode >> 2) & 3),
+        max_members: MAX_INTERACTION_MEMBERS,
+        wire_mode,
+    });
+    sim.run(&actions);
 }

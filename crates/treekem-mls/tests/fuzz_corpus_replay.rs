@@ -9,7 +9,7 @@ use test_support::{FuzzTarget, replay_fuzz_corpus};
 use treekem_mls::fuzzing;
 
 /// Every `mls_*` fuzz target and the function it calls.
-const TARGETS: [FuzzTarget; 4] = [
+const TARGETS: [FuzzTarget; 7] = [
     FuzzTarget {
         name: "mls_message_decode",
         function: "treekem_mls::fuzzing::message_decode",
@@ -29,6 +29,21 @@ const TARGETS: [FuzzTarget; 4] = [
         name: "mls_update_path_process",
         function: "treekem_mls::fuzzing::update_path_process",
         run: fuzzing::update_path_process,
+    },
+    FuzzTarget {
+        name: "mls_group_process",
+        function: "treekem_mls::fuzzing::group_process",
+        run: fuzzing::group_process,
+    },
+    FuzzTarget {
+        name: "mls_welcome_join",
+        function: "treekem_mls::fuzzing::welcome_join",
+        run: fuzzing::welcome_join,
+    },
+    FuzzTarget {
+        name: "mls_group_interaction",
+        function: "treekem_mls::fuzzing::group_interaction",
+        run: fuzzing::group_interaction,
     },
 ];
 
