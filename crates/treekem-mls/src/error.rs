@@ -43,6 +43,15 @@ pub enum Error {
     /// The caller asked for something the operation cannot do.
     #[error("misuse: {0}")]
     Misuse(&'static str),
+    /// A [`crate::storage::Store`] could not read or write (the operation and the I/O error
+    /// kind).
+    #[error("storage: {op} failed ({kind:?})")]
+    Storage {
+        /// The operation that failed.
+        op: &'static str,
+        /// The I/O error kind.
+        kind: std::io::ErrorKind,
+    },
     /// A primitive failed for a reason other than the above.
     #[error("cryptographic failure: {0}")]
     Crypto(primitives::Error),

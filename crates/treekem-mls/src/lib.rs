@@ -22,6 +22,7 @@
 //! | [`secret_tree`] | section 9 (secret tree, 9.1 ratchets, 9.2 deletion), 6.3.2 sender-data keys |
 //! | [`transcript`] | section 8.2 (transcript hashes), 6.1 (confirmation tag) |
 //! | [`join`] | section 12.4.3.1 (Welcome: GroupSecrets and GroupInfo encryption, signature, confirmation) |
+//! | [`storage`] | issue 7 persistence: a key-value store with atomic batches, in memory and in files |
 //! | [`protection`] | sections 6.1-6.3 (signatures, membership tags, PrivateMessage encryption) |
 //! | [`group`] | sections 10-13 (KeyPackages, group creation, proposals, Commits, Welcome joins, application messages) |
 //!
@@ -109,6 +110,7 @@ pub mod leaf_node;
 pub mod proposal;
 pub mod protection;
 pub mod secret_tree;
+pub mod storage;
 pub mod suite;
 pub mod transcript;
 pub mod tree;
