@@ -6,7 +6,10 @@
 //! messages as PublicMessages and as PrivateMessages. Tampered Commits (bad signature,
 //! stale epoch, unknown proposal reference, missing path) are rejected with the state
 //! unchanged (the insider edits that get past the membership tag, for COMMIT-1, COMMIT-3,
-//! PROP-2 and PROP-18, are tested inside the crate, in `group::commit`).
+//! PROP-2 and PROP-18, are tested inside the crate, in `group::commit`). Late application
+//! messages of kept past epochs decrypt, older ones and past handshakes are refused (MSG-5).
+//! External Commits join (in every suite) and may remove the joiner's prior leaf; XC-1 to
+//! XC-6 refuse malformed ones.
 
 #![allow(
     clippy::unwrap_used,
@@ -306,9 +309,17 @@ fn members_agree_every_epoch_private_handshakes() {
 }
 
 /// Two members of a fresh group, Bob joined by Alice's Commit.
-fn pair(mut rng: impl CryptoRng) -> (Group, Group) {
-    let suite = CipherSuite::Mls128X25519Aes128GcmSha256Ed25519;
-    let config = GroupConfig::default();
+fn pair(rng: impl CryptoRng) -> (Group, Group) {
+    pair_with(GroupConfig::default(), rng)
+}
+
+/// [`pair`] with both members configured by `config`.
+fn pair_with(config: GroupConfig, rng: impl CryptoRng) -> (Group, Group) {
+    pair_in(CipherSuite::Mls128X25519Aes128GcmSha256Ed25519, config, rng)
+}
+
+/// [`pair_with`] in `suite`.
+fn pair_in(suite: CipherSuite, config: GroupConfig, mut rng: impl CryptoRng) -> (Group, Group) {
     let mut alice = Group::create(
         b"pair".to_vec(),
         bundle(suite, "alice", &mut rng),
@@ -317,7 +328,11 @@ fn pair(mut rng: impl CryptoRng) -> (Group, Group) {
         &mut rng,
     )
     .unwrap();
-    let bob_kp = bundle_seeded(suite, "bob", 0x42, &mut rng);
+    let bob_kp = if suite == CipherSuite::Mls128X25519Aes128GcmSha256Ed25519 {
+        bundle_seeded(suite, "bob", 0x42, &mut rng)
+    } else {
+        bundle(suite, "bob", &mut rng)
+    };
     let out = alice
         .commit(
             CommitOptions {
@@ -516,4 +531,316 @@ fn prop_rules_refuse_invalid_commit_lists() {
     );
     // Nothing was staged by the refused attempts.
     assert!(!alice.has_pending_commit());
+}
+
+/// Alice commits (an empty Commit with a path) and merges; `others` process it.
+fn empty_commit(alice: &mut Group, others: &mut [&mut Group], rng: &mut impl CryptoRng) {
+    let out = alice.commit(CommitOptions::default(), rng).unwrap();
+    alice.merge_pending_commit().unwrap();
+    deliver_commit(others, &out.commit);
+}
+
+#[test]
+fn msg_5_late_application_messages_of_kept_past_epochs_decrypt() {
+    let mut rng = seeded_rng(501);
+    let (mut alice, mut bob) = pair(&mut rng);
+    assert_eq!(GroupConfig::default().past_epochs, 3);
+    let n = alice.epoch();
+    let late = alice.send_application(b"late", b"", &mut rng).unwrap();
+    let later = alice.send_application(b"later", b"", &mut rng).unwrap();
+    // The group moves to n + 2; the message of epoch n still decrypts, once.
+    empty_commit(&mut alice, &mut [&mut bob], &mut rng);
+    empty_commit(&mut alice, &mut [&mut bob], &mut rng);
+    assert_eq!(bob.epoch(), n + 2);
+    match bob.process_message(&late).unwrap() {
+        Received::Application { data, sender, .. } => {
+            assert_eq!(data, b"late");
+            assert_eq!(sender, alice.own_leaf());
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(bob.process_message(&late).is_err(), "a key is used once");
+    // Epoch n's keys are deleted once the group is at n + 1 + past_epochs.
+    empty_commit(&mut alice, &mut [&mut bob], &mut rng);
+    empty_commit(&mut alice, &mut [&mut bob], &mut rng);
+    assert_eq!(bob.epoch(), n + 4);
+    assert!(matches!(
+        bob.process_message(&later),
+        Err(Error::Invalid(m)) if m.starts_with("MSG-5")
+    ));
+}
+
+#[test]
+fn msg_5_a_late_message_of_a_member_removed_since_verifies_with_its_old_key() {
+    let mut rng = seeded_rng(502);
+    let (mut alice, mut bob) = pair(&mut rng);
+    let from_bob = bob.send_application(b"bye", b"", &mut rng).unwrap();
+    let out = alice
+        .commit(
+            CommitOptions {
+                proposals: vec![Proposal::Remove(Remove {
+                    removed: bob.own_leaf(),
+                })],
+                ..CommitOptions::default()
+            },
+            &mut rng,
+        )
+        .unwrap();
+    alice.merge_pending_commit().unwrap();
+    assert!(alice.tree().leaf(bob.own_leaf()).is_none());
+    assert!(matches!(
+        alice.process_message(&from_bob).unwrap(),
+        Received::Application { data, .. } if data == b"bye"
+    ));
+    drop(out);
+}
+
+#[test]
+fn msg_5_handshake_messages_of_past_epochs_and_unkept_epochs_are_refused() {
+    let mut rng = seeded_rng(503);
+    let config = GroupConfig {
+        past_epochs: 0,
+        handshake_wire_format: WireFormat::PrivateMessage,
+        ..GroupConfig::default()
+    };
+    let (mut alice, mut bob) = pair_with(config, &mut rng);
+    let app = alice.send_application(b"x", b"", &mut rng).unwrap();
+    let (proposal, _) = alice.propose_remove(bob.own_leaf(), &mut rng).unwrap();
+    alice.discard_pending_commit();
+    let out = alice
+        .commit(
+            CommitOptions {
+                include_received: false,
+                ..CommitOptions::default()
+            },
+            &mut rng,
+        )
+        .unwrap();
+    alice.merge_pending_commit().unwrap();
+    deliver_commit(&mut [&mut bob], &out.commit);
+    // A handshake message of a past epoch is never accepted.
+    assert!(matches!(
+        bob.process_message(&proposal),
+        Err(Error::Invalid(m)) if m.starts_with("MSG-EPOCH")
+    ));
+    // With past_epochs = 0, the previous epoch's keys are gone.
+    assert!(matches!(
+        bob.process_message(&app),
+        Err(Error::Invalid(m)) if m.starts_with("MSG-5")
+    ));
+}
+
+/// Carol's external Commit into Alice and Bob's group, made from Alice's GroupInfo.
+fn external_join(
+    alice: &Group,
+    name: &str,
+    seed: u8,
+    options: treekem_mls::group::ExternalCommitOptions,
+    rng: &mut impl CryptoRng,
+) -> Result<(Group, MlsMessage), Error> {
+    let suite = alice.suite();
+    let info = alice.external_group_info(true).unwrap();
+    // A seeded signature key (so a test can re-sign) where the suite takes 32 bytes.
+    let joiner = if suite == CipherSuite::Mls128X25519Aes128GcmSha256Ed25519 {
+        bundle_seeded(suite, name, seed, rng)
+    } else {
+        bundle(suite, name, rng)
+    };
+    Group::join_external(
+        &info,
+        None,
+        joiner,
+        options,
+        PskStore::new(),
+        GroupConfig::default(),
+        rng,
+    )
+}
+
+#[test]
+fn external_commit_joins_and_everyone_agrees() {
+    for (i, suite) in CipherSuite::ALL.into_iter().enumerate() {
+        let mut rng = seeded_rng(600 + i as u64);
+        let (mut alice, mut bob) = pair_in(suite, GroupConfig::default(), &mut rng);
+        let (mut carol, commit) =
+            external_join(&alice, "carol", 0x51, Default::default(), &mut rng).unwrap();
+        deliver_commit(&mut [&mut alice, &mut bob], &commit);
+        assert_agree(&[&alice, &bob, &carol]);
+        assert_eq!(carol.tree().tree_hash(), alice.tree().tree_hash());
+        exchange(&mut [&mut alice, &mut bob, &mut carol], &mut rng);
+        // Carol commits as a member afterwards.
+        let out = carol.commit(CommitOptions::default(), &mut rng).unwrap();
+        carol.merge_pending_commit().unwrap();
+        deliver_commit(&mut [&mut alice, &mut bob], &out.commit);
+        assert_agree(&[&alice, &bob, &carol]);
+    }
+}
+
+#[test]
+fn external_commit_removes_the_prior_self() {
+    let mut rng = seeded_rng(610);
+    let (mut alice, mut old_bob) = pair(&mut rng);
+    let prior = old_bob.own_leaf();
+    let (mut bob, commit) = external_join(
+        &alice,
+        "bob",
+        0x61,
+        treekem_mls::group::ExternalCommitOptions {
+            remove_prior: Some(prior),
+            ..Default::default()
+        },
+        &mut rng,
+    )
+    .unwrap();
+    deliver_commit(&mut [&mut alice], &commit);
+    assert!(matches!(
+        old_bob.process_message(&commit).unwrap(),
+        Received::Removed { .. }
+    ));
+    assert_agree(&[&alice, &bob]);
+    assert_eq!(alice.tree().member_count(), 2);
+    // The new leaf is the leftmost blank one: the prior leaf, freed by the Remove.
+    assert_eq!(bob.own_leaf(), prior);
+    exchange(&mut [&mut alice, &mut bob], &mut rng);
+}
+
+#[test]
+fn xc_5_an_external_commit_may_not_remove_another_member() {
+    let mut rng = seeded_rng(611);
+    let (alice, mut bob) = pair(&mut rng);
+    let (_, commit) = external_join(
+        &alice,
+        "mallory",
+        0x62,
+        treekem_mls::group::ExternalCommitOptions {
+            remove_prior: Some(alice.own_leaf()),
+            ..Default::default()
+        },
+        &mut rng,
+    )
+    .unwrap();
+    assert!(matches!(
+        assert_rejected_unchanged(&mut bob, &commit),
+        Error::Invalid(m) if m.starts_with("XC-5")
+    ));
+}
+
+#[test]
+fn xc_6_a_group_info_without_external_pub_cannot_be_joined() {
+    let mut rng = seeded_rng(612);
+    let (alice, _bob) = pair(&mut rng);
+    let info = alice.group_info(true).unwrap();
+    let err = Group::join_external(
+        &info,
+        None,
+        bundle(alice.suite(), "carol", &mut rng),
+        Default::default(),
+        PskStore::new(),
+        GroupConfig::default(),
+        &mut rng,
+    )
+    .unwrap_err();
+    assert!(matches!(err, Error::Invalid(m) if m.starts_with("XC-6")));
+}
+
+/// An external Commit edited by its (malicious) sender and re-signed with its key, the
+/// confirmation tag kept: the rules are checked before the tag.
+fn edited_external_commit(
+    alice: &Group,
+    rng: &mut impl CryptoRng,
+    edit: impl FnOnce(&mut treekem_mls::commit::Commit),
+) -> MlsMessage {
+    let (_, commit) = external_join(alice, "eve", 0x63, Default::default(), rng).unwrap();
+    let MlsMessage::PublicMessage(m) = commit else {
+        panic!("external Commits are PublicMessages");
+    };
+    let mut content = m.content.clone();
+    let treekem_mls::framing::FramedContentBody::Commit(c) = &mut content.body else {
+        panic!("a Commit");
+    };
+    edit(c);
+    let signer = alice.suite().signature_key_from_bytes(&[0x63; 32]).unwrap();
+    let mut signed = treekem_mls::protection::sign_content(
+        alice.suite(),
+        WireFormat::PublicMessage,
+        content,
+        alice.context(),
+        &signer,
+    )
+    .unwrap();
+    signed.auth.confirmation_tag = m.auth.confirmation_tag.clone();
+    MlsMessage::PublicMessage(
+        treekem_mls::protection::protect_public(alice.suite(), signed, alice.context(), &[])
+            .unwrap(),
+    )
+}
+
+#[test]
+fn xc_1_to_xc_4_external_commit_rules() {
+    use treekem_mls::proposal::{ExternalInit, ProposalOrRef};
+    let mut rng = seeded_rng(613);
+    let (mut alice, mut bob) = pair(&mut rng);
+    let kp = bundle(alice.suite(), "dave", &mut rng)
+        .key_package()
+        .clone();
+    type Edit = Box<dyn FnOnce(&mut treekem_mls::commit::Commit)>;
+    let cases: Vec<(&str, Edit)> = vec![
+        (
+            "XC-1",
+            Box::new(|c| {
+                c.proposals.remove(0);
+            }),
+        ),
+        (
+            "XC-1",
+            Box::new(|c| {
+                c.proposals
+                    .push(ProposalOrRef::Proposal(Box::new(Proposal::ExternalInit(
+                        ExternalInit {
+                            kem_output: vec![1; 32],
+                        },
+                    ))))
+            }),
+        ),
+        (
+            "XC-3",
+            Box::new(|c| {
+                c.proposals
+                    .push(ProposalOrRef::Reference(ProposalRef(vec![1; 32])))
+            }),
+        ),
+        (
+            "XC-3",
+            Box::new(move |c| {
+                c.proposals
+                    .push(ProposalOrRef::Proposal(Box::new(Proposal::Add(Add {
+                        key_package: kp,
+                    }))))
+            }),
+        ),
+        (
+            "XC-4",
+            Box::new(|c| {
+                for _ in 0..2 {
+                    c.proposals
+                        .push(ProposalOrRef::Proposal(Box::new(Proposal::Remove(
+                            Remove {
+                                removed: LeafIndex(1),
+                            },
+                        ))));
+                }
+            }),
+        ),
+        ("XC-2", Box::new(|c| c.path = None)),
+    ];
+    for (rule, edit) in cases {
+        let bad = edited_external_commit(&alice, &mut rng, edit);
+        for member in [&mut alice, &mut bob] {
+            let err = assert_rejected_unchanged(member, &bad);
+            assert!(
+                matches!(&err, Error::Invalid(m) if m.starts_with(rule)),
+                "{rule}: {err:?}"
+            );
+        }
+    }
 }

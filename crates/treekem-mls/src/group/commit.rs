@@ -123,9 +123,8 @@ impl Group {
         let committer = match content.content.sender {
             Sender::Member(leaf) => leaf,
             Sender::NewMemberCommit => {
-                return Err(Error::Unsupported(
-                    "COMMIT-2: external Commits are not supported yet",
-                ));
+                self.check_active()?;
+                return self.process_external_commit(content);
             }
             Sender::External(_) | Sender::NewMemberProposal => {
                 return Err(Error::Invalid(
@@ -172,9 +171,11 @@ impl Group {
             _ => None,
         };
 
+        let mut changed_keys = super::signature_keys_before(&self.tree, &list, Some(committer));
         let mut tx = self.tree.transaction();
         let applied = apply_list(&mut tx, &list)?;
         let joiners = applied.joiner_leaves();
+        changed_keys.extend(joiners.iter().map(|&l| (l, None)));
         let extensions = applied
             .extensions
             .clone()
@@ -265,7 +266,7 @@ impl Group {
             interim_transcript_hash: hashes.interim,
             confirmation_tag: tag.clone(),
         };
-        self.install_epoch(context, keys, epoch, applied.reinit);
+        self.install_epoch(context, keys, epoch, applied.reinit, changed_keys);
         Ok(Received::Commit {
             sender: committer,
             epoch: new_epoch,
@@ -567,8 +568,10 @@ impl Group {
             .pending_commit
             .as_ref()
             .ok_or(Error::Misuse("no Commit is pending"))?;
+        let mut changed_keys = super::signature_keys_before(&self.tree, &pending.list, Some(own));
         let mut tx = self.tree.transaction();
         let applied = apply_list(&mut tx, &pending.list)?;
+        changed_keys.extend(applied.joiner_leaves().into_iter().map(|l| (l, None)));
         if let Some(path) = &pending.path {
             merge_update_path(
                 &mut tx,
@@ -589,7 +592,13 @@ impl Group {
             .take()
             .ok_or(Error::Internal("pending commit vanished"))?;
         let epoch = pending.context.epoch;
-        self.install_epoch(pending.context, pending.keys, pending.epoch, pending.reinit);
+        self.install_epoch(
+            pending.context,
+            pending.keys,
+            pending.epoch,
+            pending.reinit,
+            changed_keys,
+        );
         Ok(epoch)
     }
 

@@ -113,7 +113,7 @@ impl Group {
         clippy::too_many_arguments,
         reason = "one private constructor of the whole state"
     )]
-    fn assemble(
+    pub(super) fn assemble(
         suite: CipherSuite,
         context: GroupContext,
         tree: RatchetTree,
@@ -154,6 +154,7 @@ impl Group {
             pending_commit: None,
             status: GroupStatus::Active,
             config,
+            past: std::collections::VecDeque::new(),
         })
     }
 

@@ -34,6 +34,13 @@
 //! confirmation tag verified). So a Commit that decrypts and verifies but is then rejected
 //! leaves its generation usable, and the genuine message of that generation still opens.
 //!
+//! **Past epochs** (MSG-5, section 9.2): the secret trees and sender-data secrets of the
+//! last [`GroupConfig::past_epochs`] epochs (default 3) are kept, so an application
+//! message that arrives after the Commits that followed it still decrypts, once; an
+//! epoch's keys are deleted when that many newer epochs exist. No tree is copied per
+//! epoch: a past epoch keeps its GroupContext and the old signature keys of only the
+//! leaves the next Commit changed.
+//!
 //! **Creating a group** follows section 11: a one-member tree, and a fresh random
 //! `epoch_secret` for epoch 0 (not an all-zero init secret, which would make the first
 //! epoch's secrets, and those of an add-only Commit without a path after it, computable
@@ -47,18 +54,20 @@
 //! Rules: each has an id that appears at its check, in its error and in its test. Their
 //! tables open the submodules' sources: `src/group/validation.rs` (leaf nodes LN-*,
 //! proposals and proposal lists PROP-*, COMMIT-1), `key_packages.rs` (KP-*, KPB-1),
-//! `psk.rs` (PSK-1), `join.rs` (WEL-*); the tree's own rules (TREE-*, PH-*, UP-*, TK-1)
+//! `psk.rs` (PSK-1), `join.rs` (WEL-*), `external.rs` (XC-*); the tree's own rules (TREE-*, PH-*, UP-*, TK-1)
 //! are in [`crate::tree`] and [`crate::treekem`]; and these:
 //!
 //! | id | rule | section |
 //! |---|---|---|
+//! | MSG-5 | an application message of a past epoch is accepted only from the last `GroupConfig::past_epochs` epochs, whose keys are deleted after that (a handshake message of another epoch breaks MSG-EPOCH) | 9.2, 15 |
 //! | MSG-4 | a rejected message changes nothing, not even the ratchet key of a PrivateMessage | 6.3, 9.2 |
 //! | MSG-2 | a member sender is a non-blank leaf; an external sender is listed in `external_senders` | 6.1, 12.1.8.1 |
 //! | MSG-3 | an application message comes from a member in a PrivateMessage | 6, 6.2 |
-//! | COMMIT-2 | a Commit comes from a member (external Commits are not supported yet) | 12.4 |
+//! | COMMIT-2 | a Commit comes from a member, or from `new_member_commit` (an external Commit, rules XC-* in `src/group/external.rs`) | 12.4 |
 //! | COMMIT-3 | the Commit's confirmation tag verifies under the new epoch's confirmation key (reported as [`Error::DecryptionFailed`]) | 12.4.2 |
 
 mod commit;
+mod external;
 mod join;
 mod key_packages;
 mod psk;
@@ -67,6 +76,7 @@ mod validation;
 use primitives::{HpkePrivateKey, SecretVec, rand::CryptoRng};
 
 pub use commit::{CommitOptions, CommitOutput};
+pub use external::ExternalCommitOptions;
 pub use key_packages::{
     KeyPackageBundle, KeyPackageOptions, default_capabilities, validate_key_package,
 };
@@ -85,7 +95,8 @@ use crate::{
         Add, GroupContextExtensions, PreSharedKey, PreSharedKeyId, Proposal, ReInit, Remove, Update,
     },
     protection::{
-        protect_private, protect_public, sign_content, unprotect_private_staged, unprotect_public,
+        protect_private, protect_public, sign_content, unprotect_private, unprotect_private_staged,
+        unprotect_public,
     },
     secret_tree::{SecretTree, SecretTreeLimits, StagedReceiveKey},
     suite::{CipherSuite, SignaturePrivateKey},
@@ -113,6 +124,11 @@ pub struct GroupConfig {
     /// How many past epochs' resumption PSKs are kept (section 8.6), the current one
     /// included.
     pub resumption_psk_epochs: u64,
+    /// How many past epochs' secret trees (with their sender-data secrets, GroupContexts
+    /// and the signature keys of their members) are kept so that late application
+    /// messages still decrypt (MSG-5). An epoch's keys are deleted (section 9.2) once this
+    /// many newer epochs follow it. Default 3; 0 keeps only the current epoch.
+    pub past_epochs: usize,
 }
 
 impl Default for GroupConfig {
@@ -122,6 +138,7 @@ impl Default for GroupConfig {
             padding: 0,
             secret_tree_limits: SecretTreeLimits::default(),
             resumption_psk_epochs: 16,
+            past_epochs: 3,
         }
     }
 }
@@ -181,6 +198,43 @@ struct EpochState {
     confirmation_tag: Mac,
 }
 
+/// What is kept of a past epoch to decrypt its late application messages (MSG-5): its
+/// GroupContext (for the signatures' TBS and the epoch check), sender-data secret and
+/// secret tree (whose used keys stay deleted). PublicMessages carry no application data,
+/// so the membership key is not kept.
+struct PastEpoch {
+    context: GroupContext,
+    sender_data_secret: SecretVec,
+    secret_tree: SecretTree,
+    /// The signature keys, in this epoch, of the leaves that the Commit ending it changed
+    /// (None for a blank leaf). A leaf not listed here nor in a later past epoch had the
+    /// signature key it has in the current tree; so no tree is copied per epoch.
+    changed_keys: Vec<(LeafIndex, Option<Vec<u8>>)>,
+}
+
+/// The signature keys in the current tree of the leaves a Commit from `committer` over
+/// `list` may change (its path, Updates and Removes), before it is applied.
+fn signature_keys_before(
+    tree: &RatchetTree,
+    list: &[ResolvedProposal],
+    committer: Option<LeafIndex>,
+) -> Vec<(LeafIndex, Option<Vec<u8>>)> {
+    let mut leaves: Vec<LeafIndex> = committer.into_iter().collect();
+    for p in list {
+        match (&p.proposal, p.sender) {
+            (Proposal::Update(_), Sender::Member(l)) => leaves.push(l),
+            (Proposal::Remove(r), _) => leaves.push(r.removed),
+            _ => {}
+        }
+    }
+    leaves.sort_unstable_by_key(|l| l.0);
+    leaves.dedup();
+    leaves
+        .into_iter()
+        .map(|l| (l, tree.leaf(l).map(|n| n.signature_key.0.clone())))
+        .collect()
+}
+
 /// A proposal received (or sent) in this epoch.
 #[derive(Debug, Clone)]
 struct CachedProposal {
@@ -204,6 +258,8 @@ pub struct Group {
     pending_commit: Option<commit::PendingCommit>,
     status: GroupStatus,
     config: GroupConfig,
+    /// The kept past epochs, oldest first (MSG-5).
+    past: std::collections::VecDeque<PastEpoch>,
 }
 
 impl core::fmt::Debug for Group {
@@ -262,9 +318,7 @@ fn sender_signature_key(
                 "PROP-17: a new_member_proposal sender proposed something other than Add",
             )),
         },
-        Sender::NewMemberCommit => Err(Error::Unsupported(
-            "COMMIT-2: external Commits are not supported yet",
-        )),
+        Sender::NewMemberCommit => external::external_committer_key(content),
     }
 }
 
@@ -435,6 +489,11 @@ impl Group {
                 )?;
                 Ok((content, None))
             }
+            MlsMessage::PrivateMessage(m)
+                if m.epoch != self.context.epoch && m.group_id == self.context.group_id =>
+            {
+                Ok((self.unprotect_past(m)?, None))
+            }
             MlsMessage::PrivateMessage(m) => {
                 let tree = &self.tree;
                 let (content, staged) =
@@ -456,6 +515,57 @@ impl Group {
                 Error::Misuse("process_message takes a PublicMessage or a PrivateMessage"),
             ),
         }
+    }
+
+    /// Unprotects an application message of a kept past epoch (MSG-5), consuming its key
+    /// in that epoch's secret tree.
+    fn unprotect_past(
+        &mut self,
+        m: &crate::framing::PrivateMessage,
+    ) -> Result<AuthenticatedContent> {
+        if m.content_type != crate::types::ContentType::Application {
+            return Err(Error::Invalid("MSG-EPOCH: message for another epoch"));
+        }
+        let i = self
+            .past
+            .iter()
+            .position(|p| p.context.epoch == m.epoch)
+            .ok_or(Error::Invalid(
+                "MSG-5: a message of an epoch not kept (GroupConfig::past_epochs)",
+            ))?;
+        let suite = self.suite;
+        let (entry, later) = self
+            .past
+            .make_contiguous()
+            .get_mut(i..)
+            .and_then(<[PastEpoch]>::split_first_mut)
+            .ok_or(Error::Internal("past epoch index"))?;
+        let PastEpoch {
+            context,
+            sender_data_secret,
+            secret_tree,
+            changed_keys,
+        } = entry;
+        let current = &self.tree;
+        unprotect_private(
+            suite,
+            m,
+            context,
+            sender_data_secret.expose_secret(),
+            secret_tree,
+            |leaf| {
+                core::iter::once(&*changed_keys)
+                    .chain(later.iter().map(|p| &p.changed_keys))
+                    .find_map(|keys| keys.iter().find(|(l, _)| *l == leaf))
+                    .map_or_else(
+                        || current.leaf(leaf).map(|l| l.signature_key.0.clone()),
+                        |(_, key)| key.clone(),
+                    )
+                    .ok_or(Error::Invalid(
+                        "MSG-2: a message from a blank or missing leaf",
+                    ))
+            },
+        )
     }
 
     fn cache_proposal(
@@ -696,6 +806,7 @@ impl Group {
         keys: TreePrivateKeys,
         epoch: EpochState,
         reinit: Option<ReInit>,
+        changed_keys: Vec<(LeafIndex, Option<Vec<u8>>)>,
     ) {
         let new_epoch = context.epoch;
         self.psks.insert_resumption(
@@ -706,9 +817,21 @@ impl Group {
         let keep = self.config.resumption_psk_epochs.max(1);
         self.psks
             .prune_resumption(&context.group_id, new_epoch.saturating_sub(keep - 1));
-        self.context = context;
+        let old_context = core::mem::replace(&mut self.context, context);
         self.keys = keys;
-        self.epoch = epoch;
+        let old = core::mem::replace(&mut self.epoch, epoch);
+        // MSG-5: keep the last `past_epochs` epochs' receiving keys; delete older ones.
+        if self.config.past_epochs > 0 {
+            self.past.push_back(PastEpoch {
+                context: old_context,
+                sender_data_secret: old.secrets.sender_data_secret,
+                secret_tree: old.secret_tree,
+                changed_keys,
+            });
+        }
+        while self.past.len() > self.config.past_epochs {
+            self.past.pop_front();
+        }
         self.proposals.clear();
         self.pending_updates.clear();
         self.pending_commit = None;

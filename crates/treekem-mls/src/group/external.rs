@@ -1,0 +1,443 @@
+//! External Commits (RFC 9420 section 12.4.3.2): joining a group from its GroupInfo by a
+//! Commit of one's own, and processing such a Commit as a member.
+//!
+//! ```text
+//! joiner:  kem_output, ctx = SetupBaseS(external_pub, "")
+//!          init_secret    = ctx.export("MLS 1.0 external init secret", KDF.Nh)
+//!          Commit { ExternalInit(kem_output) [, Remove(prior self)] [, PreSharedKey..],
+//!                   path }  sent as a PublicMessage from new_member_commit
+//! member:  init_secret = ReceiveExport(kem_output, external_priv, "",
+//!                                      "MLS 1.0 external init secret", KDF.Nh)
+//!          (external_priv = DeriveKeyPair(external_secret) of the current epoch)
+//! ```
+//!
+//! The joiner's leaf is the leftmost blank leaf after the proposals are applied; it is the
+//! committer. A member checks, besides the rules of a regular Commit that apply:
+//!
+//! | id | rule | section |
+//! |---|---|---|
+//! | XC-1 | an external Commit has exactly one ExternalInit proposal | 12.2 |
+//! | XC-2 | an external Commit has a path | 12.4.3.2 |
+//! | XC-3 | an external Commit covers proposals only by value, and only ExternalInit, Remove and PreSharedKey | 12.2 |
+//! | XC-4 | an external Commit has at most one Remove | 12.2 |
+//! | XC-5 | a Remove in an external Commit removes a member with the joiner's credential (this crate's criterion for "the application's criteria to replace the removed member") | 12.4.3.2 |
+//! | XC-6 | the GroupInfo an external Commit is made from carries `external_pub` | 12.4.3.2 |
+
+use primitives::{SecretVec, rand::CryptoRng};
+
+use crate::{
+    Error, Result,
+    codec::Codec,
+    commit::Commit,
+    extension::{ExternalPub, RatchetTreeExtension},
+    framing::{
+        AuthenticatedContent, ConfirmedTranscriptHashInput, FramedContent, FramedContentBody,
+        MlsMessage, Sender,
+    },
+    group_context::GroupContext,
+    join::verify_group_info,
+    key_schedule::InitSecret,
+    proposal::{ExternalInit, PreSharedKey, PreSharedKeyId, Proposal, ProposalOrRef, Remove},
+    protection::{protect_public, sign_content},
+    transcript,
+    tree::RatchetTree,
+    treekem::{PathParams, create_update_path, process_update_path},
+    types::{CipherSuiteId, LeafIndex, Mac, ProtocolVersion, WireFormat},
+    welcome::GroupInfo,
+};
+
+use super::{
+    EpochState, Group, GroupConfig, GroupStatus, KeyPackageBundle, PskStore, Received,
+    signature_keys_before,
+    validation::{
+        CredentialSummary, LeafRole, ResolvedProposal, apply_list, check_leaf_self,
+        check_required_capabilities,
+    },
+};
+
+/// The HPKE exporter label of the external init secret (section 8.3).
+const EXTERNAL_INIT_LABEL: &[u8] = b"MLS 1.0 external init secret";
+
+/// What an external Commit ([`Group::join_external`]) covers besides its ExternalInit.
+#[derive(Debug, Clone, Default)]
+pub struct ExternalCommitOptions {
+    /// A prior leaf of the joiner to remove (a member rejoining); its credential must be
+    /// the joiner's (XC-5).
+    pub remove_prior: Option<LeafIndex>,
+    /// PSKs to inject (held in the `psks` store given to [`Group::join_external`]).
+    pub psks: Vec<PreSharedKeyId>,
+    /// The Commit's `authenticated_data`.
+    pub authenticated_data: Vec<u8>,
+}
+
+/// The tree of a GroupInfo checked as a joiner does (WEL-1 to WEL-4, the tree's own
+/// validation).
+fn checked_tree(
+    suite: crate::suite::CipherSuite,
+    info: &GroupInfo,
+    ratchet_tree: Option<&RatchetTreeExtension>,
+) -> Result<RatchetTree> {
+    let context = &info.group_context;
+    if context.cipher_suite != CipherSuiteId(suite.id())
+        || context.version != ProtocolVersion::MLS10
+    {
+        return Err(Error::Invalid(
+            "WEL-1: the GroupInfo's cipher suite or version is not the KeyPackage's",
+        ));
+    }
+    let nodes = match info.extensions.ratchet_tree()? {
+        Some(ext) => ext.nodes,
+        None => ratchet_tree
+            .ok_or(Error::Invalid(
+                "WEL-2: no ratchet tree in the GroupInfo and none given out of band",
+            ))?
+            .nodes
+            .clone(),
+    };
+    let tree = RatchetTree::from_nodes(suite, nodes)?;
+    let signer = tree.leaf(info.signer).ok_or(Error::Invalid(
+        "WEL-4: the GroupInfo's signer is a blank or missing leaf",
+    ))?;
+    verify_group_info(suite, info, signer.signature_key.as_slice())?;
+    if tree.tree_hash() != context.tree_hash.as_slice() {
+        return Err(Error::Invalid(
+            "WEL-3: the ratchet tree's hash is not the GroupContext's tree_hash",
+        ));
+    }
+    tree.validate(&context.group_id)?;
+    Ok(tree)
+}
+
+impl Group {
+    /// The group's current GroupInfo with the `external_pub` extension (section 12.4.3.2),
+    /// from which a new member can join by an external Commit; with the `ratchet_tree`
+    /// extension if `with_tree`.
+    ///
+    /// # Errors
+    /// As signing and encoding.
+    pub fn external_group_info(&self, with_tree: bool) -> Result<GroupInfo> {
+        let mut info = self.group_info(with_tree)?;
+        let (_, public) = self.epoch.secrets.external_key_pair(self.suite)?;
+        info.extensions.set_typed(&ExternalPub {
+            external_pub: public.as_bytes().into(),
+        })?;
+        crate::join::sign_group_info(self.suite, &mut info, &self.signer)?;
+        Ok(info)
+    }
+
+    /// Joins a group by an external Commit (section 12.4.3.2) made from `info` (which must
+    /// carry `external_pub`, XC-6) and its ratchet tree (in the GroupInfo or
+    /// `ratchet_tree`), with `bundle`'s credential and signature key. Returns the new
+    /// member's group, already in the next epoch, and the Commit to send (a PublicMessage
+    /// from `new_member_commit`); if the group rejects the Commit, drop the group.
+    ///
+    /// # Errors
+    /// The joiner's checks of the GroupInfo and tree (WEL-1 to WEL-4, TREE-*, PH-1), XC-6,
+    /// PSK-1, PROP-1 for a prior leaf that is blank; as signing and HPKE.
+    pub fn join_external(
+        info: &GroupInfo,
+        ratchet_tree: Option<&RatchetTreeExtension>,
+        bundle: KeyPackageBundle,
+        options: ExternalCommitOptions,
+        psks: PskStore,
+        config: GroupConfig,
+        rng: &mut impl CryptoRng,
+    ) -> Result<(Self, MlsMessage)> {
+        let suite = bundle.suite;
+        let mut tree = checked_tree(suite, info, ratchet_tree)?;
+        let external_pub = info.extensions.external_pub()?.ok_or(Error::Invalid(
+            "XC-6: the GroupInfo carries no external_pub",
+        ))?;
+        let (kem_output, init) = suite.hpke().send_export(
+            &suite.hpke_public_key(external_pub.external_pub.as_slice())?,
+            &[],
+            EXTERNAL_INIT_LABEL,
+            suite.hash_len(),
+            rng,
+        )?;
+        let old = &info.group_context;
+        let mut proposals = vec![Proposal::ExternalInit(ExternalInit { kem_output })];
+        if let Some(prior) = options.remove_prior {
+            if tree.leaf(prior).is_none() {
+                return Err(Error::Invalid(
+                    "PROP-1: a Remove proposal names a blank or missing leaf",
+                ));
+            }
+            proposals.push(Proposal::Remove(Remove { removed: prior }));
+        }
+        proposals.extend(
+            options
+                .psks
+                .iter()
+                .map(|psk| Proposal::PreSharedKey(PreSharedKey { psk: psk.clone() })),
+        );
+        let list: Vec<ResolvedProposal> = proposals
+            .iter()
+            .map(|p| ResolvedProposal {
+                proposal: p.clone(),
+                sender: Sender::NewMemberCommit,
+                reference: None,
+            })
+            .collect();
+        let mut context = GroupContext {
+            epoch: old
+                .epoch
+                .checked_add(1)
+                .ok_or(Error::Misuse("the epoch counter is exhausted"))?,
+            ..old.clone()
+        };
+        let mut tx = tree.transaction();
+        let applied = apply_list(&mut tx, &list)?;
+        let own = tx.reserve_external_leaf()?;
+        let created = create_update_path(
+            &mut tx,
+            own,
+            &PathParams {
+                group_context: &context,
+                joiners: &[],
+                signer: &bundle.signer,
+                leaf_template: Some(bundle.key_package.leaf_node.clone()),
+            },
+            rng,
+        )?;
+        context.tree_hash = tx.tree_hash().to_vec();
+        tx.commit();
+
+        let commit = Commit {
+            proposals: proposals
+                .into_iter()
+                .map(|p| ProposalOrRef::Proposal(Box::new(p)))
+                .collect(),
+            path: Some(created.update_path),
+        };
+        let content = FramedContent {
+            group_id: old.group_id.clone(),
+            epoch: old.epoch,
+            sender: Sender::NewMemberCommit,
+            authenticated_data: options.authenticated_data,
+            body: FramedContentBody::Commit(commit),
+        };
+        let mut signed = sign_content(
+            suite,
+            WireFormat::PublicMessage,
+            content,
+            old,
+            &bundle.signer,
+        )?;
+        let interim_before = transcript::interim_transcript_hash(
+            suite,
+            &old.confirmed_transcript_hash,
+            &info.confirmation_tag.0,
+        )?;
+        let confirmed_input = ConfirmedTranscriptHashInput {
+            wire_format: WireFormat::PublicMessage,
+            content: signed.content.clone(),
+            signature: signed.auth.signature.clone(),
+        }
+        .to_bytes()?;
+        context.confirmed_transcript_hash =
+            transcript::confirmed_transcript_hash(suite, &interim_before, &confirmed_input);
+        let psk_secret = psks.psk_secret(suite, &applied.psk_ids)?;
+        let ctx = context.to_bytes()?;
+        let secrets = InitSecret::from_secret(init)
+            .joiner_secret(suite, created.commit_secret.expose_secret(), &ctx)?
+            .epoch_secret(suite, psk_secret.expose_secret(), &ctx)?
+            .derive(suite)?;
+        let tag = Mac(transcript::confirmation_tag(
+            suite,
+            secrets.confirmation_key.expose_secret(),
+            &context.confirmed_transcript_hash,
+        ));
+        signed.auth.confirmation_tag = Some(tag.clone());
+        let interim =
+            transcript::interim_transcript_hash(suite, &context.confirmed_transcript_hash, &tag.0)?;
+        let message = MlsMessage::PublicMessage(protect_public(suite, signed, old, &[])?);
+        let group = Self::assemble(
+            suite,
+            context,
+            tree,
+            created.private_keys,
+            secrets,
+            interim,
+            tag,
+            bundle.signer,
+            psks,
+            config,
+        )?;
+        Ok((group, message))
+    }
+
+    /// Section 12.4.2 for an external Commit (sender `new_member_commit`) that unprotected:
+    /// XC-1 to XC-5, then as a regular Commit with the init secret from the ExternalInit.
+    pub(super) fn process_external_commit(
+        &mut self,
+        content: &AuthenticatedContent,
+    ) -> Result<Received> {
+        let suite = self.suite;
+        let own = self.own_leaf();
+        let FramedContentBody::Commit(commit) = &content.content.body else {
+            return Err(Error::Internal("process_external_commit: not a Commit"));
+        };
+        let tag = content
+            .auth
+            .confirmation_tag
+            .as_ref()
+            .ok_or(Error::Decode("Commit without confirmation tag"))?;
+        let path = commit
+            .path
+            .as_ref()
+            .ok_or(Error::Invalid("XC-2: an external Commit without path"))?;
+        let mut kem_output = None;
+        let mut removed = None;
+        let mut list = Vec::with_capacity(commit.proposals.len());
+        let mut psk_ids = Vec::new();
+        for p in &commit.proposals {
+            let ProposalOrRef::Proposal(proposal) = p else {
+                return Err(Error::Invalid(
+                    "XC-3: an external Commit covers a proposal by reference",
+                ));
+            };
+            match &**proposal {
+                Proposal::ExternalInit(e) => {
+                    if kem_output.replace(&e.kem_output).is_some() {
+                        return Err(Error::Invalid(
+                            "XC-1: an external Commit with more than one ExternalInit",
+                        ));
+                    }
+                }
+                Proposal::Remove(r) => {
+                    if removed.replace(r.removed).is_some() {
+                        return Err(Error::Invalid(
+                            "XC-4: an external Commit with more than one Remove",
+                        ));
+                    }
+                }
+                Proposal::PreSharedKey(psk) => {
+                    self.judge().check_psk_id(&psk.psk)?;
+                    if psk_ids.contains(&&psk.psk) {
+                        return Err(Error::Invalid(
+                            "PROP-7: two PreSharedKey proposals with the same PreSharedKeyID",
+                        ));
+                    }
+                    psk_ids.push(&psk.psk);
+                }
+                _ => {
+                    return Err(Error::Invalid(
+                        "XC-3: an external Commit covers a proposal other than ExternalInit, \
+                         Remove and PreSharedKey",
+                    ));
+                }
+            }
+            list.push(ResolvedProposal {
+                proposal: (**proposal).clone(),
+                sender: Sender::NewMemberCommit,
+                reference: None,
+            });
+        }
+        let kem_output = kem_output.ok_or(Error::Invalid(
+            "XC-1: an external Commit without ExternalInit",
+        ))?;
+        let leaf = &path.leaf_node;
+        if let Some(r) = removed {
+            let prior = self.tree.leaf(r).ok_or(Error::Invalid(
+                "PROP-1: a Remove proposal names a blank or missing leaf",
+            ))?;
+            if prior.credential != leaf.credential {
+                return Err(Error::Invalid(
+                    "XC-5: an external Commit removes a member with another credential",
+                ));
+            }
+        }
+        check_leaf_self(suite, leaf, LeafRole::Commit, None)?;
+        check_required_capabilities(
+            leaf,
+            self.context.extensions.required_capabilities()?.as_ref(),
+        )?;
+        let excluded: Vec<LeafIndex> = removed.into_iter().collect();
+        CredentialSummary::of(&self.tree, &excluded).check(leaf)?;
+        let new_epoch = self
+            .context
+            .epoch
+            .checked_add(1)
+            .ok_or(Error::Invalid("the epoch counter is exhausted"))?;
+        let (external_private, _) = self.epoch.secrets.external_key_pair(suite)?;
+        let init = suite.hpke().receive_export(
+            kem_output,
+            &external_private,
+            &[],
+            EXTERNAL_INIT_LABEL,
+            suite.hash_len(),
+        )?;
+        let hashes = transcript::update(suite, &self.epoch.interim_transcript_hash, content)?;
+        let mut changed_keys = signature_keys_before(&self.tree, &list, None);
+
+        let mut tx = self.tree.transaction();
+        let applied = apply_list(&mut tx, &list)?;
+        let committer = tx.reserve_external_leaf()?;
+        changed_keys.push((committer, None));
+        if applied.removed.contains(&own) {
+            // This member rejoined from elsewhere, or was replaced.
+            drop(tx);
+            self.status = GroupStatus::Removed;
+            self.proposals.clear();
+            self.pending_updates.clear();
+            self.pending_commit = None;
+            return Ok(Received::Removed { sender: committer });
+        }
+        let mut context = GroupContext {
+            epoch: new_epoch,
+            ..self.context.clone()
+        };
+        let mut keys = self.keys.clone();
+        keys.retain_consistent(&tx);
+        let processed = process_update_path(&mut tx, &keys, committer, path, &context, &[])?;
+        context.tree_hash = tx.tree_hash().to_vec();
+        context.confirmed_transcript_hash = hashes.confirmed;
+        let psk_secret = self.psks.psk_secret(suite, &applied.psk_ids)?;
+        let ctx = context.to_bytes()?;
+        let secrets = InitSecret::from_secret(init)
+            .joiner_secret(suite, processed.commit_secret.expose_secret(), &ctx)?
+            .epoch_secret(suite, psk_secret.expose_secret(), &ctx)?
+            .derive(suite)?;
+        // COMMIT-3.
+        transcript::verify_confirmation_tag(
+            suite,
+            secrets.confirmation_key.expose_secret(),
+            &context.confirmed_transcript_hash,
+            &tag.0,
+        )?;
+        let secret_tree = crate::secret_tree::SecretTree::new(
+            suite,
+            SecretVec::from_slice(secrets.encryption_secret.expose_secret()),
+            tx.leaf_count(),
+            self.config.secret_tree_limits,
+        )?;
+        tx.commit();
+        let epoch = EpochState {
+            secrets,
+            secret_tree,
+            interim_transcript_hash: hashes.interim,
+            confirmation_tag: tag.clone(),
+        };
+        self.install_epoch(context, processed.private_keys, epoch, None, changed_keys);
+        Ok(Received::Commit {
+            sender: committer,
+            epoch: new_epoch,
+        })
+    }
+}
+
+/// The signature key of an external Commit's sender: its path's leaf (XC-2).
+pub(super) fn external_committer_key(content: &FramedContent) -> Result<Vec<u8>> {
+    match &content.body {
+        FramedContentBody::Commit(Commit {
+            path: Some(path), ..
+        }) => Ok(path.leaf_node.signature_key.0.clone()),
+        FramedContentBody::Commit(_) => {
+            Err(Error::Invalid("XC-2: an external Commit without path"))
+        }
+        _ => Err(Error::Invalid(
+            "COMMIT-2: a new_member_commit sender sent something other than a Commit",
+        )),
+    }
+}
