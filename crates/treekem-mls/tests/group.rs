@@ -9,7 +9,8 @@
 //! PROP-2 and PROP-18, are tested inside the crate, in `group::commit`). Late application
 //! messages of kept past epochs decrypt, older ones and past handshakes are refused (MSG-5).
 //! External Commits join (in every suite) and may remove the joiner's prior leaf; XC-1 to
-//! XC-6 refuse malformed ones.
+//! XC-6 refuse malformed ones. Proposals from `external_senders` and new_member_proposal
+//! self-Adds are committed by reference (MSG-2, PROP-17 refuse the wrong ones).
 
 #![allow(
     clippy::unwrap_used,
@@ -843,4 +844,150 @@ fn xc_1_to_xc_4_external_commit_rules() {
             );
         }
     }
+}
+
+#[test]
+fn external_senders_propose_and_members_commit_by_reference() {
+    use treekem_mls::{
+        credential::Credential,
+        extension::{ExternalSender, ExternalSenders},
+        group::{external_proposal, new_member_proposal},
+    };
+    let mut rng = seeded_rng(700);
+    let suite = CipherSuite::Mls128X25519Aes128GcmSha256Ed25519;
+    let ds = suite.generate_signature_key(&mut rng);
+    let mut extensions = Extensions::empty();
+    extensions
+        .set_typed(&ExternalSenders(vec![ExternalSender {
+            signature_key: ds.public_key().into(),
+            credential: Credential::Basic {
+                identity: b"ds".to_vec(),
+            },
+        }]))
+        .unwrap();
+    let mut alice = Group::create(
+        b"ext".to_vec(),
+        bundle(suite, "alice", &mut rng),
+        extensions,
+        GroupConfig::default(),
+        &mut rng,
+    )
+    .unwrap();
+    // Carol proposes her own Add; Alice commits it by reference and Welcomes her.
+    let carol_kp = bundle(suite, "carol", &mut rng);
+    let add = new_member_proposal(alice.context(), &carol_kp).unwrap();
+    assert!(matches!(
+        alice.process_message(&add).unwrap(),
+        Received::Proposal {
+            sender: treekem_mls::framing::Sender::NewMemberProposal,
+            ..
+        }
+    ));
+    let out = alice.commit(CommitOptions::default(), &mut rng).unwrap();
+    alice.merge_pending_commit().unwrap();
+    let carol = Group::join(
+        &welcome_of(out.welcome),
+        carol_kp,
+        None,
+        PskStore::new(),
+        GroupConfig::default(),
+    )
+    .unwrap();
+    assert_agree(&[&alice, &carol]);
+    // The delivery service (external sender 0) proposes removing Carol.
+    let remove = external_proposal(
+        suite,
+        alice.context(),
+        0,
+        Proposal::Remove(Remove {
+            removed: carol.own_leaf(),
+        }),
+        &ds,
+    )
+    .unwrap();
+    let mut carol = carol;
+    for g in [&mut alice, &mut carol] {
+        assert!(matches!(
+            g.process_message(&remove).unwrap(),
+            Received::Proposal {
+                sender: treekem_mls::framing::Sender::External(0),
+                ..
+            }
+        ));
+    }
+    let out = alice.commit(CommitOptions::default(), &mut rng).unwrap();
+    alice.merge_pending_commit().unwrap();
+    assert!(matches!(
+        carol.process_message(&out.commit).unwrap(),
+        Received::Removed { .. }
+    ));
+    assert_eq!(alice.tree().member_count(), 1);
+
+    // MSG-2: an external sender index not in the list; a key not the listed one.
+    let unlisted = external_proposal(
+        suite,
+        alice.context(),
+        1,
+        Proposal::Remove(Remove {
+            removed: LeafIndex(0),
+        }),
+        &ds,
+    )
+    .unwrap();
+    assert!(matches!(
+        assert_rejected_unchanged(&mut alice, &unlisted),
+        Error::Invalid(m) if m.starts_with("MSG-2")
+    ));
+    let impostor = suite.generate_signature_key(&mut rng);
+    let forged = external_proposal(
+        suite,
+        alice.context(),
+        0,
+        Proposal::Remove(Remove {
+            removed: LeafIndex(0),
+        }),
+        &impostor,
+    )
+    .unwrap();
+    assert_eq!(
+        assert_rejected_unchanged(&mut alice, &forged),
+        Error::VerificationFailed
+    );
+    // PROP-17: an external sender may not propose an ExternalInit (refused when made) nor,
+    // signed by hand, a new_member_proposal sender a Remove (refused by the members).
+    let content = treekem_mls::framing::FramedContent {
+        group_id: alice.group_id().to_vec(),
+        epoch: alice.epoch(),
+        sender: treekem_mls::framing::Sender::NewMemberProposal,
+        authenticated_data: Vec::new(),
+        body: treekem_mls::framing::FramedContentBody::Proposal(Proposal::Remove(Remove {
+            removed: LeafIndex(0),
+        })),
+    };
+    let signed = treekem_mls::protection::sign_content(
+        suite,
+        WireFormat::PublicMessage,
+        content,
+        alice.context(),
+        &ds,
+    )
+    .unwrap();
+    let bad = MlsMessage::PublicMessage(
+        treekem_mls::protection::protect_public(suite, signed, alice.context(), &[]).unwrap(),
+    );
+    assert!(matches!(
+        assert_rejected_unchanged(&mut alice, &bad),
+        Error::Invalid(m) if m.starts_with("PROP-17")
+    ));
+    assert!(matches!(
+        external_proposal(
+            suite,
+            alice.context(),
+            0,
+            Proposal::ExternalInit(Default::default()),
+            &ds
+        ),
+        Err(Error::Invalid(m)) if m.starts_with("PROP-17")
+    ));
+    assert!(alice.cached_proposals().next().is_none());
 }

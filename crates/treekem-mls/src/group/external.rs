@@ -427,6 +427,79 @@ impl Group {
     }
 }
 
+/// A proposal from an external sender (section 12.1.8.1): the `sender_index`-th entry of
+/// the group's `external_senders` extension signs `proposal` (one of add, remove, psk,
+/// reinit, group_context_extensions, PROP-17) for the epoch of `context`; sent as a
+/// PublicMessage (no membership tag). Members cache it and a Commit covers it by
+/// reference.
+///
+/// # Errors
+/// [`Error::Invalid`] (PROP-17) for a type an external sender may not propose; as signing.
+pub fn external_proposal(
+    suite: crate::suite::CipherSuite,
+    context: &GroupContext,
+    sender_index: u32,
+    proposal: Proposal,
+    signer: &crate::suite::SignaturePrivateKey,
+) -> Result<MlsMessage> {
+    if !matches!(proposal.proposal_type().0, 1 | 3 | 4 | 5 | 7) {
+        return Err(Error::Invalid(
+            "PROP-17: an external sender proposed a type it may not",
+        ));
+    }
+    sign_external(
+        suite,
+        context,
+        Sender::External(sender_index),
+        proposal,
+        signer,
+    )
+}
+
+/// A `new_member_proposal` (section 12.1.8): the owner of `bundle` proposes adding itself
+/// to the group in the epoch of `context` (from its GroupInfo), signed with the
+/// KeyPackage's key; a member's Commit covers it by reference and Welcomes it.
+///
+/// # Errors
+/// As signing.
+pub fn new_member_proposal(
+    context: &GroupContext,
+    bundle: &KeyPackageBundle,
+) -> Result<MlsMessage> {
+    sign_external(
+        bundle.suite,
+        context,
+        Sender::NewMemberProposal,
+        Proposal::Add(crate::proposal::Add {
+            key_package: bundle.key_package.clone(),
+        }),
+        &bundle.signer,
+    )
+}
+
+fn sign_external(
+    suite: crate::suite::CipherSuite,
+    context: &GroupContext,
+    sender: Sender,
+    proposal: Proposal,
+    signer: &crate::suite::SignaturePrivateKey,
+) -> Result<MlsMessage> {
+    let content = FramedContent {
+        group_id: context.group_id.clone(),
+        epoch: context.epoch,
+        sender,
+        authenticated_data: Vec::new(),
+        body: FramedContentBody::Proposal(proposal),
+    };
+    let signed = sign_content(suite, WireFormat::PublicMessage, content, context, signer)?;
+    Ok(MlsMessage::PublicMessage(protect_public(
+        suite,
+        signed,
+        context,
+        &[],
+    )?))
+}
+
 /// The signature key of an external Commit's sender: its path's leaf (XC-2).
 pub(super) fn external_committer_key(content: &FramedContent) -> Result<Vec<u8>> {
     match &content.body {

@@ -41,6 +41,12 @@
 //! epoch: a past epoch keeps its GroupContext and the old signature keys of only the
 //! leaves the next Commit changed.
 //!
+//! **From outside the group** (`external.rs`): a new member joins by an external Commit
+//! ([`Group::join_external`], from [`Group::external_group_info`]); an external sender
+//! listed in `external_senders` sends proposals with [`external_proposal`], and a
+//! prospective member proposes its own Add with [`new_member_proposal`]; members validate
+//! them (MSG-2, PROP-17) and commit them by reference.
+//!
 //! **Creating a group** follows section 11: a one-member tree, and a fresh random
 //! `epoch_secret` for epoch 0 (not an all-zero init secret, which would make the first
 //! epoch's secrets, and those of an add-only Commit without a path after it, computable
@@ -76,7 +82,7 @@ mod validation;
 use primitives::{HpkePrivateKey, SecretVec, rand::CryptoRng};
 
 pub use commit::{CommitOptions, CommitOutput};
-pub use external::ExternalCommitOptions;
+pub use external::{ExternalCommitOptions, external_proposal, new_member_proposal};
 pub use key_packages::{
     KeyPackageBundle, KeyPackageOptions, default_capabilities, validate_key_package,
 };
