@@ -1097,6 +1097,18 @@ pub enum GroupAction {
         /// The receiver.
         to: u8,
     },
+    /// Members `a` and `b` (another member if equal) commit in the same epoch without a
+    /// server (P2P-1): `a` with a path and merges at once, `b` an empty Commit it keeps
+    /// pending; every member receives both (not its own) in one order or the other, and
+    /// all converge on the Commit with the lower tiebreak; then every member settles.
+    Concurrent {
+        /// The first committer.
+        a: u8,
+        /// The second committer.
+        b: u8,
+        /// Whether `b`'s Commit is delivered first.
+        b_first: bool,
+    },
 }
 
 impl GroupAction {
@@ -1105,7 +1117,7 @@ impl GroupAction {
         data.chunks_exact(4)
             .map(|c| {
                 let (a, b, d) = (c[1], c[2], c[3]);
-                match c[0] % 13 {
+                match c[0] % 14 {
                     0 => Self::Add {
                         by: a,
                         count: b,
@@ -1142,7 +1154,12 @@ impl GroupAction {
                         },
                         discard: d & 1 != 0,
                     },
-                    _ => Self::StaleCommit { to: a },
+                    12 => Self::StaleCommit { to: a },
+                    _ => Self::Concurrent {
+                        a,
+                        b,
+                        b_first: d & 1 != 0,
+                    },
                 }
             })
             .collect()
@@ -1246,6 +1263,9 @@ impl GroupSim {
                 WireFormat::PublicMessage
             },
             padding: usize::try_from(name % 4).expect("small"),
+            // Switch points for `GroupAction::Concurrent`; every other Commit is settled
+            // once all members have it.
+            p2p_window: 1,
             ..GroupConfig::default()
         }
     }
@@ -1326,7 +1346,65 @@ impl GroupSim {
             .merge_pending_commit()
             .expect("merge own Commit");
         self.members.retain(|m| !removed.contains(&m.name));
+        for m in &mut self.members {
+            m.group.settle();
+        }
         self.last_commit = Some(commit.clone());
+        self.stats.commits += 1;
+    }
+
+    /// See [`GroupAction::Concurrent`].
+    fn concurrent(&mut self, a: usize, b: usize, b_first: bool) {
+        let n = self.members.len();
+        if n < 2 {
+            return;
+        }
+        let b = if a == b { (a + 1) % n } else { b };
+        let first = self.members[a]
+            .group
+            .commit(
+                CommitOptions {
+                    force_path: true,
+                    ..CommitOptions::default()
+                },
+                &mut self.rng,
+            )
+            .expect("a valid Commit is created");
+        self.members[a]
+            .group
+            .merge_pending_commit()
+            .expect("merge own Commit");
+        let second = self.members[b]
+            .group
+            .commit(CommitOptions::default(), &mut self.rng)
+            .expect("a valid Commit is created");
+        let mut order = [(a, &first.commit), (b, &second.commit)];
+        if b_first {
+            order.reverse();
+        }
+        for (i, m) in self.members.iter_mut().enumerate() {
+            for (by, commit) in order {
+                if by == i {
+                    continue;
+                }
+                match process_checked(&mut m.group, commit) {
+                    Ok(
+                        Received::Commit { .. }
+                        | Received::CommitSwitched { .. }
+                        | Received::CommitLost { .. },
+                    ) => {}
+                    other => panic!("member {} refused a concurrent Commit: {other:?}", m.name),
+                }
+            }
+            assert!(
+                m.group.take_proposals_to_reissue().is_empty(),
+                "empty Commits leave nothing to re-issue"
+            );
+        }
+        for m in &mut self.members {
+            m.group.settle();
+        }
+        self.last_commit = None;
         self.stats.commits += 1;
     }
 
@@ -1704,6 +1782,7 @@ impl GroupSim {
             GroupAction::Deliver { index } => self.deliver(index),
             GroupAction::Replay { index, to } => self.replay(index, idx(to)),
             GroupAction::Tampered { by, kind, discard } => self.tampered(idx(by), kind, discard),
+            GroupAction::Concurrent { a, b, b_first } => self.concurrent(idx(a), idx(b), b_first),
             GroupAction::StaleCommit { to } => {
                 if let Some(commit) = self.last_commit.clone() {
                     let m = &mut self.members[idx(to)];

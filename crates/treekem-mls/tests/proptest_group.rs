@@ -63,6 +63,9 @@ fn action() -> impl Strategy<Value = GroupAction> {
             GroupAction::Tampered { by, kind, discard }
         }),
         1 => m().prop_map(|to| GroupAction::StaleCommit { to }),
+        2 => (m(), m(), any::<bool>()).prop_map(|(a, b, b_first)| {
+            GroupAction::Concurrent { a, b, b_first }
+        }),
     ]
 }
 
@@ -165,6 +168,16 @@ fn every_action_kind_in_one_schedule() {
         GroupAction::SelfUpdate { by: 2 },
         GroupAction::Remove { by: 0, target: 1 },
         GroupAction::EmptyCommit { by: 1 },
+        GroupAction::Concurrent {
+            a: 0,
+            b: 1,
+            b_first: false,
+        },
+        GroupAction::Concurrent {
+            a: 1,
+            b: 0,
+            b_first: true,
+        },
     ];
     for wire_mode in [WireMode::Public, WireMode::Private, WireMode::Mixed] {
         let mut sim = GroupSim::new(SimParams {

@@ -81,6 +81,19 @@ pub(crate) struct PendingCommit {
     keys: TreePrivateKeys,
     epoch: EpochState,
     reinit: Option<ReInit>,
+    /// Its tiebreak (P2P-1).
+    tiebreak: Vec<u8>,
+}
+
+impl PendingCommit {
+    /// The proposals it covers by value (P2P-3).
+    fn own_proposals(&self) -> Vec<Proposal> {
+        self.list
+            .iter()
+            .filter(|p| p.reference.is_none())
+            .map(|p| p.proposal.clone())
+            .collect()
+    }
 }
 
 impl core::fmt::Debug for PendingCommit {
@@ -124,7 +137,17 @@ impl Group {
             Sender::Member(leaf) => leaf,
             Sender::NewMemberCommit => {
                 self.check_active()?;
-                return self.process_external_commit(content);
+                if let Some(received) = self.contest_pending(content)? {
+                    return Ok(received);
+                }
+                let lost = self
+                    .pending_commit
+                    .as_ref()
+                    .map(PendingCommit::own_proposals)
+                    .unwrap_or_default();
+                let received = self.process_external_commit(content)?;
+                self.reissue.extend(lost);
+                return Ok(received);
             }
             Sender::External(_) | Sender::NewMemberProposal => {
                 return Err(Error::Invalid(
@@ -138,6 +161,15 @@ impl Group {
             ));
         }
         self.check_active()?;
+        if let Some(received) = self.contest_pending(content)? {
+            return Ok(received);
+        }
+        // P2P-3: a pending Commit of this member loses if this one is accepted.
+        let lost = self
+            .pending_commit
+            .as_ref()
+            .map(PendingCommit::own_proposals)
+            .unwrap_or_default();
         let FramedContentBody::Commit(commit) = &content.content.body else {
             return Err(Error::Internal("process_commit: not a Commit"));
         };
@@ -172,6 +204,7 @@ impl Group {
         };
 
         let mut changed_keys = super::signature_keys_before(&self.tree, &list, Some(committer));
+        let switch = self.capture(content, Vec::new())?;
         let mut tx = self.tree.transaction();
         let applied = apply_list(&mut tx, &list)?;
         let joiners = applied.joiner_leaves();
@@ -203,13 +236,19 @@ impl Group {
         }
         keys.retain_consistent(&tx);
         if applied.removed.contains(&own) {
-            // Removed: nothing more can be derived; the group is over for this member.
+            // Removed: nothing more can be derived; the group is over for this member
+            // (unless a concurrent Commit with a lower tiebreak wins, P2P-4).
             drop(tx);
             self.apply_staged(staged)?;
             self.status = GroupStatus::Removed;
-            self.proposals.clear();
-            self.pending_updates.clear();
+            if self.p2p() {
+                self.removed_by = Some(super::commit_tiebreak(suite, content)?);
+            } else {
+                self.proposals.clear();
+                self.pending_updates.clear();
+            }
             self.pending_commit = None;
+            self.reissue.extend(lost);
             return Ok(Received::Removed { sender: committer });
         }
         let commit_secret = match &commit.path {
@@ -266,11 +305,27 @@ impl Group {
             interim_transcript_hash: hashes.interim,
             confirmation_tag: tag.clone(),
         };
-        self.install_epoch(context, keys, epoch, applied.reinit, changed_keys);
+        self.install_epoch(context, keys, epoch, applied.reinit, changed_keys, switch);
+        self.reissue.extend(lost);
         Ok(Received::Commit {
             sender: committer,
             epoch: new_epoch,
         })
+    }
+
+    /// P2P-1 against this member's pending Commit for the same epoch: if it has the lower
+    /// tiebreak (and switch points are kept), it is merged and the received Commit lost.
+    fn contest_pending(&mut self, content: &AuthenticatedContent) -> Result<Option<Received>> {
+        let Some(pending) = &self.pending_commit else {
+            return Ok(None);
+        };
+        if !self.p2p() || pending.tiebreak >= super::commit_tiebreak(self.suite, content)? {
+            return Ok(None);
+        }
+        self.merge_pending_commit()?;
+        Ok(Some(Received::CommitLost {
+            epoch: self.context.epoch,
+        }))
     }
 
     /// The received proposals a Commit of this member covers by reference (see
@@ -479,6 +534,7 @@ impl Group {
             &context.confirmed_transcript_hash,
         ));
         signed.auth.confirmation_tag = Some(tag.clone());
+        let tiebreak = super::commit_tiebreak(suite, &signed)?;
         let interim =
             transcript::interim_transcript_hash(suite, &context.confirmed_transcript_hash, &tag.0)?;
 
@@ -547,6 +603,7 @@ impl Group {
                 confirmation_tag: tag,
             },
             reinit: applied.reinit,
+            tiebreak,
         });
         Ok(CommitOutput {
             commit: message,
@@ -569,6 +626,11 @@ impl Group {
             .as_ref()
             .ok_or(Error::Misuse("no Commit is pending"))?;
         let mut changed_keys = super::signature_keys_before(&self.tree, &pending.list, Some(own));
+        let switch = self.p2p().then(|| super::p2p::SwitchCapture {
+            tree: self.tree.clone(),
+            tiebreak: pending.tiebreak.clone(),
+            own_proposals: pending.own_proposals(),
+        });
         let mut tx = self.tree.transaction();
         let applied = apply_list(&mut tx, &pending.list)?;
         changed_keys.extend(applied.joiner_leaves().into_iter().map(|l| (l, None)));
@@ -598,6 +660,7 @@ impl Group {
             pending.epoch,
             pending.reinit,
             changed_keys,
+            switch,
         );
         Ok(epoch)
     }

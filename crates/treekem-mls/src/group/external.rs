@@ -370,6 +370,7 @@ impl Group {
         )?;
         let hashes = transcript::update(suite, &self.epoch.interim_transcript_hash, content)?;
         let mut changed_keys = signature_keys_before(&self.tree, &list, None);
+        let switch = self.capture(content, Vec::new())?;
 
         let mut tx = self.tree.transaction();
         let applied = apply_list(&mut tx, &list)?;
@@ -419,7 +420,14 @@ impl Group {
             interim_transcript_hash: hashes.interim,
             confirmation_tag: tag.clone(),
         };
-        self.install_epoch(context, processed.private_keys, epoch, None, changed_keys);
+        self.install_epoch(
+            context,
+            processed.private_keys,
+            epoch,
+            None,
+            changed_keys,
+            switch,
+        );
         Ok(Received::Commit {
             sender: committer,
             epoch: new_epoch,

@@ -155,6 +155,8 @@ impl Group {
             status: GroupStatus::Active,
             config,
             past: std::collections::VecDeque::new(),
+            reissue: Vec::new(),
+            removed_by: None,
         })
     }
 

@@ -47,6 +47,27 @@
 //! prospective member proposes its own Add with [`new_member_proposal`]; members validate
 //! them (MSG-2, PROP-17) and commit them by reference.
 //!
+//! # Concurrent commits without a server
+//!
+//! When no delivery service orders Commits (peers over WebRTC), two members may commit in
+//! the same epoch n. Every member applies the same deterministic rule (P2P-1, in
+//! `src/group/p2p.rs`): among the valid Commits for epoch n it has seen, the winner is the
+//! one with the lowest
+//! `tiebreak = RefHash("MLS 1.0 Commit Tiebreak", AuthenticatedContent)` ([`commit_tiebreak`]),
+//! computed over the AuthenticatedContent after unprotecting (so the same for
+//! PublicMessage and PrivateMessage handshakes). With [`GroupConfig::p2p_window`] = k > 0, a
+//! member that applies a Commit for epoch n (received, or its own merged at once) keeps the
+//! epoch-n state (tree copy, private keys, secrets, secret tree, proposal cache) for k
+//! epochs or until [`Group::settle`]. A Commit for a kept epoch n with a lower tiebreak
+//! rolls the member back to n and applies it ([`Received::CommitSwitched`]); one with a
+//! higher (or equal) tiebreak changes nothing ([`Received::CommitLost`]); a forged one is
+//! rejected with nothing changed (P2P-2). A member with its own Commit pending merges it if
+//! it wins and drops it if it loses. The by-value proposals of a member's own lost Commits
+//! are in [`Group::proposals_to_reissue`] to be committed again (P2P-3); a member removed by
+//! a Commit that loses is restored (P2P-4). Applications send each Commit to every peer,
+//! let messages of the next epochs wait until the epoch's Commits have arrived (or
+//! re-deliver what failed after a switch), and call `settle` once every peer has moved on.
+//!
 //! **Creating a group** follows section 11: a one-member tree, and a fresh random
 //! `epoch_secret` for epoch 0 (not an all-zero init secret, which would make the first
 //! epoch's secrets, and those of an add-only Commit without a path after it, computable
@@ -60,7 +81,7 @@
 //! Rules: each has an id that appears at its check, in its error and in its test. Their
 //! tables open the submodules' sources: `src/group/validation.rs` (leaf nodes LN-*,
 //! proposals and proposal lists PROP-*, COMMIT-1), `key_packages.rs` (KP-*, KPB-1),
-//! `psk.rs` (PSK-1), `join.rs` (WEL-*), `external.rs` (XC-*); the tree's own rules (TREE-*, PH-*, UP-*, TK-1)
+//! `psk.rs` (PSK-1), `join.rs` (WEL-*), `external.rs` (XC-*), `p2p.rs` (P2P-*); the tree's own rules (TREE-*, PH-*, UP-*, TK-1)
 //! are in [`crate::tree`] and [`crate::treekem`]; and these:
 //!
 //! | id | rule | section |
@@ -76,6 +97,7 @@ mod commit;
 mod external;
 mod join;
 mod key_packages;
+mod p2p;
 mod psk;
 mod validation;
 
@@ -86,6 +108,7 @@ pub use external::{ExternalCommitOptions, external_proposal, new_member_proposal
 pub use key_packages::{
     KeyPackageBundle, KeyPackageOptions, default_capabilities, validate_key_package,
 };
+pub use p2p::commit_tiebreak;
 pub use psk::PskStore;
 
 use crate::{
@@ -135,6 +158,12 @@ pub struct GroupConfig {
     /// messages still decrypt (MSG-5). An epoch's keys are deleted (section 9.2) once this
     /// many newer epochs follow it. Default 3; 0 keeps only the current epoch.
     pub past_epochs: usize,
+    /// For groups without a server that orders Commits: for how many epochs after a
+    /// Commit the state before it is kept, so that a concurrent Commit for the same epoch
+    /// with a lower tiebreak can replace it (P2P-1, see the module documentation).
+    /// Default 0: nothing kept, a Commit for a past epoch is refused (MSG-EPOCH). Each
+    /// kept epoch costs a copy of the ratchet tree.
+    pub p2p_window: usize,
 }
 
 impl Default for GroupConfig {
@@ -145,6 +174,7 @@ impl Default for GroupConfig {
             secret_tree_limits: SecretTreeLimits::default(),
             resumption_psk_epochs: 16,
             past_epochs: 3,
+            p2p_window: 0,
         }
     }
 }
@@ -189,10 +219,27 @@ pub enum Received {
         /// The new epoch.
         epoch: u64,
     },
-    /// A Commit that removed this member: the group is no longer usable.
+    /// A Commit that removed this member: the group is no longer usable (unless a
+    /// concurrent Commit with a lower tiebreak replaces it, P2P-4).
     Removed {
         /// The committer's leaf.
         sender: LeafIndex,
+    },
+    /// A Commit for an earlier epoch with a lower tiebreak than the one this member
+    /// applied (P2P-1): the member rolled back and applied it; the group is now in `epoch`.
+    CommitSwitched {
+        /// The committer's leaf.
+        sender: LeafIndex,
+        /// The new epoch.
+        epoch: u64,
+        /// The epoch this member was in before the switch (now abandoned).
+        abandoned_epoch: u64,
+    },
+    /// A Commit for `epoch` - 1 that loses to the one this member applied (or is it):
+    /// nothing changed (P2P-1).
+    CommitLost {
+        /// The epoch the winning Commit created, in which this member stays.
+        epoch: u64,
     },
 }
 
@@ -216,6 +263,9 @@ struct PastEpoch {
     /// (None for a blank leaf). A leaf not listed here nor in a later past epoch had the
     /// signature key it has in the current tree; so no tree is copied per epoch.
     changed_keys: Vec<(LeafIndex, Option<Vec<u8>>)>,
+    /// The rest of the epoch's state while a concurrent Commit may still replace the one
+    /// that ended it (P2P-1).
+    switch: Option<Box<p2p::SwitchPoint>>,
 }
 
 /// The signature keys in the current tree of the leaves a Commit from `committer` over
@@ -264,8 +314,12 @@ pub struct Group {
     pending_commit: Option<commit::PendingCommit>,
     status: GroupStatus,
     config: GroupConfig,
-    /// The kept past epochs, oldest first (MSG-5).
+    /// The kept past epochs, oldest first (MSG-5, P2P-1).
     past: std::collections::VecDeque<PastEpoch>,
+    /// By-value proposals of this member's lost Commits (P2P-3).
+    reissue: Vec<Proposal>,
+    /// The tiebreak of the Commit that removed this member, while it may lose (P2P-4).
+    removed_by: Option<Vec<u8>>,
 }
 
 impl core::fmt::Debug for Group {
@@ -430,7 +484,13 @@ impl Group {
     /// (COMMIT-3), [`Error::Misuse`] for another kind of message, a removed member, or this
     /// member's own Commit (merge it with [`Self::merge_pending_commit`]).
     pub fn process_message(&mut self, message: &MlsMessage) -> Result<Received> {
+        if let Some(index) = self.switch_point_for(message) {
+            return self.process_competing_commit(message, index);
+        }
         if self.status == GroupStatus::Removed {
+            if self.removed_by.is_some() {
+                return self.process_while_removed(message);
+            }
             return Err(Error::Misuse("this member was removed from the group"));
         }
         let (content, staged) = self.unprotect(message)?;
@@ -532,10 +592,13 @@ impl Group {
         if m.content_type != crate::types::ContentType::Application {
             return Err(Error::Invalid("MSG-EPOCH: message for another epoch"));
         }
+        // Entries older than `past_epochs` may stay only as switch points (P2P-1).
+        let oldest = self.past.len().saturating_sub(self.config.past_epochs);
         let i = self
             .past
             .iter()
             .position(|p| p.context.epoch == m.epoch)
+            .filter(|&i| i >= oldest)
             .ok_or(Error::Invalid(
                 "MSG-5: a message of an epoch not kept (GroupConfig::past_epochs)",
             ))?;
@@ -551,6 +614,7 @@ impl Group {
             sender_data_secret,
             secret_tree,
             changed_keys,
+            ..
         } = entry;
         let current = &self.tree;
         unprotect_private(
@@ -813,6 +877,7 @@ impl Group {
         epoch: EpochState,
         reinit: Option<ReInit>,
         changed_keys: Vec<(LeafIndex, Option<Vec<u8>>)>,
+        switch: Option<p2p::SwitchCapture>,
     ) {
         let new_epoch = context.epoch;
         self.psks.insert_resumption(
@@ -824,23 +889,42 @@ impl Group {
         self.psks
             .prune_resumption(&context.group_id, new_epoch.saturating_sub(keep - 1));
         let old_context = core::mem::replace(&mut self.context, context);
-        self.keys = keys;
+        let old_keys = core::mem::replace(&mut self.keys, keys);
         let old = core::mem::replace(&mut self.epoch, epoch);
+        let proposals = core::mem::take(&mut self.proposals);
+        let pending_updates = core::mem::take(&mut self.pending_updates);
         // MSG-5: keep the last `past_epochs` epochs' receiving keys; delete older ones.
-        if self.config.past_epochs > 0 {
+        // P2P-1: keep the rest of the epoch too while a concurrent Commit may replace the
+        // one that ended it.
+        if self.config.past_epochs > 0 || switch.is_some() {
+            let sender_data_secret = old.secrets.sender_data_secret.clone();
+            let (secret_tree, switch) = match switch {
+                Some(capture) => (
+                    old.secret_tree,
+                    Some(Box::new(p2p::SwitchPoint::new(
+                        capture,
+                        old_keys,
+                        old.secrets,
+                        old.interim_transcript_hash,
+                        old.confirmation_tag,
+                        proposals,
+                        pending_updates,
+                        self.status.clone(),
+                    ))),
+                ),
+                None => (old.secret_tree, None),
+            };
             self.past.push_back(PastEpoch {
                 context: old_context,
-                sender_data_secret: old.secrets.sender_data_secret,
-                secret_tree: old.secret_tree,
+                sender_data_secret,
+                secret_tree,
                 changed_keys,
+                switch,
             });
         }
-        while self.past.len() > self.config.past_epochs {
-            self.past.pop_front();
-        }
-        self.proposals.clear();
-        self.pending_updates.clear();
+        self.prune_past();
         self.pending_commit = None;
+        self.removed_by = None;
         if let Some(r) = reinit {
             self.status = GroupStatus::ReInitPending(r);
         }

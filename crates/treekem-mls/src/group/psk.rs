@@ -57,6 +57,13 @@ impl PskStore {
             .retain(|(g, e), _| g.as_slice() != group_id || *e >= oldest_kept);
     }
 
+    /// Forgets the resumption PSKs of `group_id` newer than epoch `newest_kept` (epochs of
+    /// a branch abandoned for a concurrent Commit, P2P-1).
+    pub fn remove_resumption_after(&mut self, group_id: &[u8], newest_kept: u64) {
+        self.resumption
+            .retain(|(g, e), _| g.as_slice() != group_id || *e <= newest_kept);
+    }
+
     /// The PSK that `id` names, if held.
     pub fn get(&self, id: &PreSharedKeyId) -> Option<&SecretVec> {
         match &id.psk {
