@@ -124,6 +124,64 @@ fn key_schedule(
     Ok((joiner, secrets))
 }
 
+/// What [`check_regular_commit`] found in a Commit from a member.
+pub(super) struct RegularChecked {
+    pub(super) list: Vec<ResolvedProposal>,
+    /// The credential types in use and supported, if the committer's path leaf changes
+    /// its own (LN-3 is then checked against the other members).
+    pub(super) credentials: Option<CredentialSummary>,
+}
+
+/// The checks of a Commit from member `committer` that need no secret and come before
+/// the tree changes (section 12.4.2): its proposals resolved (PROP-18), the list's rules
+/// (12.2), COMMIT-1. Shared by members and the public view.
+///
+/// # Errors
+/// [`Error::Invalid`] naming the rule.
+pub(super) fn check_regular_commit(
+    judge: &super::validation::Judge<'_>,
+    cache: &[super::CachedProposal],
+    commit: &Commit,
+    committer: LeafIndex,
+) -> Result<RegularChecked> {
+    let list = resolve(cache, &commit.proposals, Sender::Member(committer))?;
+    judge.check_commit_list(&list, committer)?;
+    if path_required(&list) && commit.path.is_none() {
+        return Err(Error::Invalid(
+            "COMMIT-1: the Commit has no path but its proposals require one",
+        ));
+    }
+    let credentials = match (&commit.path, judge.tree.leaf(committer)) {
+        (Some(path), Some(old))
+            if path.leaf_node.credential.credential_type() != old.credential.credential_type()
+                || path.leaf_node.capabilities.credentials != old.capabilities.credentials =>
+        {
+            Some(CredentialSummary::of(judge.tree, &[committer]))
+        }
+        _ => None,
+    };
+    Ok(RegularChecked { list, credentials })
+}
+
+/// The checks of a Commit's path leaf against the new epoch's context (LN-*, section
+/// 7.3), shared by members and the public view.
+///
+/// # Errors
+/// [`Error::Invalid`] naming the rule, [`Error::VerificationFailed`].
+pub(super) fn check_path_leaf(
+    suite: crate::suite::CipherSuite,
+    leaf: &crate::leaf_node::LeafNode,
+    context: &GroupContext,
+    credentials: Option<&CredentialSummary>,
+) -> Result<()> {
+    check_leaf_self(suite, leaf, LeafRole::Commit, None)?;
+    check_required_capabilities(leaf, context.extensions.required_capabilities()?.as_ref())?;
+    if let Some(summary) = credentials {
+        summary.check(leaf)?;
+    }
+    Ok(())
+}
+
 impl Group {
     /// Section 12.4.2 for a Commit that unprotected: see [`Self::process_message`].
     pub(super) fn process_commit(
@@ -178,30 +236,14 @@ impl Group {
             .confirmation_tag
             .as_ref()
             .ok_or(Error::Decode("Commit without confirmation tag"))?;
-        let list = resolve(&self.proposals, &commit.proposals, content.content.sender)?;
-        self.judge().check_commit_list(&list, committer)?;
-        if path_required(&list) && commit.path.is_none() {
-            return Err(Error::Invalid(
-                "COMMIT-1: the Commit has no path but its proposals require one",
-            ));
-        }
+        let RegularChecked { list, credentials } =
+            check_regular_commit(&self.judge(), &self.proposals, commit, committer)?;
         let new_epoch = self
             .context
             .epoch
             .checked_add(1)
             .ok_or(Error::Invalid("the epoch counter is exhausted"))?;
         let hashes = transcript::update(suite, &self.epoch.interim_transcript_hash, content)?;
-        let old_leaf = self.tree.leaf(committer).cloned();
-        let credentials = match (&commit.path, &old_leaf) {
-            (Some(path), Some(old))
-                if path.leaf_node.credential.credential_type()
-                    != old.credential.credential_type()
-                    || path.leaf_node.capabilities.credentials != old.capabilities.credentials =>
-            {
-                Some(CredentialSummary::of(&self.tree, &[committer]))
-            }
-            _ => None,
-        };
 
         let mut changed_keys = super::signature_keys_before(&self.tree, &list, Some(committer));
         let switch = self.capture(content, Vec::new())?;
@@ -253,15 +295,7 @@ impl Group {
         }
         let commit_secret = match &commit.path {
             Some(path) => {
-                let leaf = &path.leaf_node;
-                check_leaf_self(suite, leaf, LeafRole::Commit, None)?;
-                check_required_capabilities(
-                    leaf,
-                    context.extensions.required_capabilities()?.as_ref(),
-                )?;
-                if let Some(summary) = &credentials {
-                    summary.check(leaf)?;
-                }
+                check_path_leaf(suite, &path.leaf_node, &context, credentials.as_ref())?;
                 let processed =
                     process_update_path(&mut tx, &keys, committer, path, &context, &joiners)?;
                 keys = processed.private_keys;

@@ -72,7 +72,7 @@ pub struct ExternalCommitOptions {
 
 /// The tree of a GroupInfo checked as a joiner does (WEL-1 to WEL-4, the tree's own
 /// validation).
-fn checked_tree(
+pub(super) fn checked_tree(
     suite: crate::suite::CipherSuite,
     info: &GroupInfo,
     ratchet_tree: Option<&RatchetTreeExtension>,
@@ -283,78 +283,11 @@ impl Group {
             .confirmation_tag
             .as_ref()
             .ok_or(Error::Decode("Commit without confirmation tag"))?;
-        let path = commit
-            .path
-            .as_ref()
-            .ok_or(Error::Invalid("XC-2: an external Commit without path"))?;
-        let mut kem_output = None;
-        let mut removed = None;
-        let mut list = Vec::with_capacity(commit.proposals.len());
-        let mut psk_ids = Vec::new();
-        for p in &commit.proposals {
-            let ProposalOrRef::Proposal(proposal) = p else {
-                return Err(Error::Invalid(
-                    "XC-3: an external Commit covers a proposal by reference",
-                ));
-            };
-            match &**proposal {
-                Proposal::ExternalInit(e) => {
-                    if kem_output.replace(&e.kem_output).is_some() {
-                        return Err(Error::Invalid(
-                            "XC-1: an external Commit with more than one ExternalInit",
-                        ));
-                    }
-                }
-                Proposal::Remove(r) => {
-                    if removed.replace(r.removed).is_some() {
-                        return Err(Error::Invalid(
-                            "XC-4: an external Commit with more than one Remove",
-                        ));
-                    }
-                }
-                Proposal::PreSharedKey(psk) => {
-                    self.judge().check_psk_id(&psk.psk)?;
-                    if psk_ids.contains(&&psk.psk) {
-                        return Err(Error::Invalid(
-                            "PROP-7: two PreSharedKey proposals with the same PreSharedKeyID",
-                        ));
-                    }
-                    psk_ids.push(&psk.psk);
-                }
-                _ => {
-                    return Err(Error::Invalid(
-                        "XC-3: an external Commit covers a proposal other than ExternalInit, \
-                         Remove and PreSharedKey",
-                    ));
-                }
-            }
-            list.push(ResolvedProposal {
-                proposal: (**proposal).clone(),
-                sender: Sender::NewMemberCommit,
-                reference: None,
-            });
-        }
-        let kem_output = kem_output.ok_or(Error::Invalid(
-            "XC-1: an external Commit without ExternalInit",
-        ))?;
-        let leaf = &path.leaf_node;
-        if let Some(r) = removed {
-            let prior = self.tree.leaf(r).ok_or(Error::Invalid(
-                "PROP-1: a Remove proposal names a blank or missing leaf",
-            ))?;
-            if prior.credential != leaf.credential {
-                return Err(Error::Invalid(
-                    "XC-5: an external Commit removes a member with another credential",
-                ));
-            }
-        }
-        check_leaf_self(suite, leaf, LeafRole::Commit, None)?;
-        check_required_capabilities(
-            leaf,
-            self.context.extensions.required_capabilities()?.as_ref(),
-        )?;
-        let excluded: Vec<LeafIndex> = removed.into_iter().collect();
-        CredentialSummary::of(&self.tree, &excluded).check(leaf)?;
+        let ExternalChecked {
+            path,
+            list,
+            kem_output,
+        } = check_external_commit(&self.judge(), commit)?;
         let new_epoch = self
             .context
             .epoch
@@ -433,6 +366,102 @@ impl Group {
             epoch: new_epoch,
         })
     }
+}
+
+/// What [`check_external_commit`] found in an external Commit.
+pub(super) struct ExternalChecked<'c> {
+    pub(super) path: &'c crate::commit::UpdatePath,
+    pub(super) list: Vec<ResolvedProposal>,
+    pub(super) kem_output: &'c [u8],
+}
+
+/// The checks of an external Commit that need no secret (XC-1 to XC-5, PROP-7, PROP-12,
+/// PROP-13, and the path's leaf: LN-*, against the tree before the Commit), shared by
+/// members and the public view.
+///
+/// # Errors
+/// [`Error::Invalid`] naming the rule.
+pub(super) fn check_external_commit<'c>(
+    judge: &super::validation::Judge<'_>,
+    commit: &'c Commit,
+) -> Result<ExternalChecked<'c>> {
+    let path = commit
+        .path
+        .as_ref()
+        .ok_or(Error::Invalid("XC-2: an external Commit without path"))?;
+    let mut kem_output = None;
+    let mut removed = None;
+    let mut list = Vec::with_capacity(commit.proposals.len());
+    let mut psk_ids = Vec::new();
+    for p in &commit.proposals {
+        let ProposalOrRef::Proposal(proposal) = p else {
+            return Err(Error::Invalid(
+                "XC-3: an external Commit covers a proposal by reference",
+            ));
+        };
+        match &**proposal {
+            Proposal::ExternalInit(e) => {
+                if kem_output.replace(&e.kem_output).is_some() {
+                    return Err(Error::Invalid(
+                        "XC-1: an external Commit with more than one ExternalInit",
+                    ));
+                }
+            }
+            Proposal::Remove(r) => {
+                if removed.replace(r.removed).is_some() {
+                    return Err(Error::Invalid(
+                        "XC-4: an external Commit with more than one Remove",
+                    ));
+                }
+            }
+            Proposal::PreSharedKey(psk) => {
+                judge.check_psk_id(&psk.psk)?;
+                if psk_ids.contains(&&psk.psk) {
+                    return Err(Error::Invalid(
+                        "PROP-7: two PreSharedKey proposals with the same PreSharedKeyID",
+                    ));
+                }
+                psk_ids.push(&psk.psk);
+            }
+            _ => {
+                return Err(Error::Invalid(
+                    "XC-3: an external Commit covers a proposal other than ExternalInit, \
+                         Remove and PreSharedKey",
+                ));
+            }
+        }
+        list.push(ResolvedProposal {
+            proposal: (**proposal).clone(),
+            sender: Sender::NewMemberCommit,
+            reference: None,
+        });
+    }
+    let kem_output = kem_output.ok_or(Error::Invalid(
+        "XC-1: an external Commit without ExternalInit",
+    ))?;
+    let leaf = &path.leaf_node;
+    if let Some(r) = removed {
+        let prior = judge.tree.leaf(r).ok_or(Error::Invalid(
+            "PROP-1: a Remove proposal names a blank or missing leaf",
+        ))?;
+        if prior.credential != leaf.credential {
+            return Err(Error::Invalid(
+                "XC-5: an external Commit removes a member with another credential",
+            ));
+        }
+    }
+    check_leaf_self(judge.suite, leaf, LeafRole::Commit, None)?;
+    check_required_capabilities(
+        leaf,
+        judge.context.extensions.required_capabilities()?.as_ref(),
+    )?;
+    let excluded: Vec<LeafIndex> = removed.into_iter().collect();
+    CredentialSummary::of(judge.tree, &excluded).check(leaf)?;
+    Ok(ExternalChecked {
+        path,
+        list,
+        kem_output,
+    })
 }
 
 /// A proposal from an external sender (section 12.1.8.1): the `sender_index`-th entry of

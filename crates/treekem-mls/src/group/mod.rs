@@ -68,6 +68,11 @@
 //! let messages of the next epochs wait until the epoch's Commits have arrived (or
 //! re-deliver what failed after a switch), and call `settle` once every peer has moved on.
 //!
+//! **The public view** ([`PublicGroup`], `public.rs`): a delivery service's copy of the
+//! GroupContext, tree and transcript, built from a GroupInfo and tracked from PublicMessage
+//! proposals and Commits with the members' own checks, except those that need secrets
+//! (membership and confirmation tags, PSK availability, path decryption).
+//!
 //! **Creating a group** follows section 11: a one-member tree, and a fresh random
 //! `epoch_secret` for epoch 0 (not an all-zero init secret, which would make the first
 //! epoch's secrets, and those of an add-only Commit without a path after it, computable
@@ -99,6 +104,7 @@ mod join;
 mod key_packages;
 mod p2p;
 mod psk;
+mod public;
 mod validation;
 
 use primitives::{HpkePrivateKey, SecretVec, rand::CryptoRng};
@@ -110,6 +116,7 @@ pub use key_packages::{
 };
 pub use p2p::commit_tiebreak;
 pub use psk::PskStore;
+pub use public::PublicGroup;
 
 use crate::{
     Error, Result,
@@ -456,7 +463,7 @@ impl Group {
             suite: self.suite,
             context: &self.context,
             tree: &self.tree,
-            psks: &self.psks,
+            psks: Some(&self.psks),
         }
     }
 

@@ -226,7 +226,9 @@ pub(crate) struct Judge<'a> {
     pub(crate) suite: CipherSuite,
     pub(crate) context: &'a GroupContext,
     pub(crate) tree: &'a RatchetTree,
-    pub(crate) psks: &'a PskStore,
+    /// The PSKs held (PSK-1); `None` for the public view, which holds none and cannot
+    /// check it.
+    pub(crate) psks: Option<&'a PskStore>,
 }
 
 /// PROP-17: the proposal types an `external` sender may send (section 12.1.8).
@@ -448,7 +450,7 @@ impl Judge<'_> {
                             "PROP-7: two PreSharedKey proposals with the same PreSharedKeyID",
                         ));
                     }
-                    if self.psks.get(&psk.psk).is_none() {
+                    if self.psks.is_some_and(|p| p.get(&psk.psk).is_none()) {
                         return Err(Error::Invalid(
                             "PSK-1: a pre-shared key named by the Commit or Welcome is not \
                              available",
