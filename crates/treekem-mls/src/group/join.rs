@@ -157,6 +157,7 @@ impl Group {
             past: std::collections::VecDeque::new(),
             reissue: Vec::new(),
             removed_by: None,
+            origin: None,
         })
     }
 
@@ -176,6 +177,30 @@ impl Group {
         ratchet_tree: Option<&RatchetTreeExtension>,
         psks: PskStore,
         config: GroupConfig,
+    ) -> Result<Self> {
+        Self::join_checked(
+            welcome,
+            bundle,
+            ratchet_tree,
+            psks,
+            config,
+            |_, _, _| Ok(()),
+        )
+    }
+
+    /// [`Self::join`] with `check` run on the GroupSecrets' PSK IDs, the GroupContext and
+    /// the tree once they are verified, before anything is kept (ReInit and branch).
+    pub(super) fn join_checked(
+        welcome: &Welcome,
+        bundle: KeyPackageBundle,
+        ratchet_tree: Option<&RatchetTreeExtension>,
+        psks: PskStore,
+        config: GroupConfig,
+        check: impl FnOnce(
+            &[crate::proposal::PreSharedKeyId],
+            &GroupContext,
+            &RatchetTree,
+        ) -> Result<()>,
     ) -> Result<Self> {
         let suite = bundle.suite;
         let kp = &bundle.key_package;
@@ -250,6 +275,7 @@ impl Group {
             }
         }
         check_context_extensions(&kp.leaf_node, &context.extensions)?;
+        check(&secrets.psks, context, &tree)?;
         let own = tree
             .find_signature_key(kp.leaf_node.signature_key.as_slice())
             .filter(|&i| tree.leaf(i) == Some(&kp.leaf_node))

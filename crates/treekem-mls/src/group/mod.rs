@@ -68,6 +68,12 @@
 //! let messages of the next epochs wait until the epoch's Commits have arrived (or
 //! re-deliver what failed after a switch), and call `settle` once every peer has moved on.
 //!
+//! **ReInit and branch** (`reinit.rs`, sections 11.2, 11.3): after a Commit covered a
+//! ReInit, [`Group::reinit`] creates the announced group whose first Commit carries the
+//! old group's last resumption PSK (usage `reinit`) and Welcomes the others, who join with
+//! [`Group::join_reinit`]; [`Group::branch`] and [`Group::join_branch`] do the same for a
+//! subgroup with a PSK of usage `branch`.
+//!
 //! **The public view** ([`PublicGroup`], `public.rs`): a delivery service's copy of the
 //! GroupContext, tree and transcript, built from a GroupInfo and tracked from PublicMessage
 //! proposals and Commits with the members' own checks, except those that need secrets
@@ -86,7 +92,8 @@
 //! Rules: each has an id that appears at its check, in its error and in its test. Their
 //! tables open the submodules' sources: `src/group/validation.rs` (leaf nodes LN-*,
 //! proposals and proposal lists PROP-*, COMMIT-1), `key_packages.rs` (KP-*, KPB-1),
-//! `psk.rs` (PSK-1), `join.rs` (WEL-*), `external.rs` (XC-*), `p2p.rs` (P2P-*); the tree's own rules (TREE-*, PH-*, UP-*, TK-1)
+//! `psk.rs` (PSK-1), `join.rs` (WEL-*), `external.rs` (XC-*), `p2p.rs` (P2P-*),
+//! `reinit.rs` (REINIT-*, BRANCH-*); the tree's own rules (TREE-*, PH-*, UP-*, TK-1)
 //! are in [`crate::tree`] and [`crate::treekem`]; and these:
 //!
 //! | id | rule | section |
@@ -105,6 +112,7 @@ mod key_packages;
 mod p2p;
 mod psk;
 mod public;
+mod reinit;
 mod validation;
 
 use primitives::{HpkePrivateKey, SecretVec, rand::CryptoRng};
@@ -327,6 +335,9 @@ pub struct Group {
     reissue: Vec<Proposal>,
     /// The tiebreak of the Commit that removed this member, while it may lose (P2P-4).
     removed_by: Option<Vec<u8>>,
+    /// How this group was created from another (ReInit or branch): its first Commit may
+    /// carry a resumption PSK of that usage (section 11.2, 11.3; PROP-13 otherwise).
+    origin: Option<crate::types::ResumptionPskUsage>,
 }
 
 impl core::fmt::Debug for Group {
@@ -464,6 +475,11 @@ impl Group {
             context: &self.context,
             tree: &self.tree,
             psks: Some(&self.psks),
+            initial_psk_usage: if self.context.epoch == 0 {
+                self.origin
+            } else {
+                None
+            },
         }
     }
 

@@ -131,6 +131,7 @@ impl PublicGroup {
             context: &self.context,
             tree: &self.tree,
             psks: None,
+            initial_psk_usage: None,
         }
     }
 

@@ -229,6 +229,9 @@ pub(crate) struct Judge<'a> {
     /// The PSKs held (PSK-1); `None` for the public view, which holds none and cannot
     /// check it.
     pub(crate) psks: Option<&'a PskStore>,
+    /// The resumption PSK usage (`reinit` or `branch`) the first Commit of a group created
+    /// by [`super::Group::reinit`] or [`super::Group::branch`] may carry (PROP-13).
+    pub(crate) initial_psk_usage: Option<ResumptionPskUsage>,
 }
 
 /// PROP-17: the proposal types an `external` sender may send (section 12.1.8).
@@ -364,6 +367,7 @@ impl Judge<'_> {
         }
         if let PskSource::Resumption { usage, .. } = &id.psk
             && *usage != ResumptionPskUsage::Application
+            && Some(*usage) != self.initial_psk_usage
         {
             return Err(Error::Invalid(
                 "PROP-13: a PreSharedKey proposal names a reinit or branch resumption PSK",
