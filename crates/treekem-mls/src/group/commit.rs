@@ -124,6 +124,20 @@ fn key_schedule(
     Ok((joiner, secrets))
 }
 
+/// A received Commit whose proposal list is checked, ready for the shared steps of
+/// [`Group::apply_received_commit`].
+pub(super) struct ReceivedCommit<'c> {
+    /// The committer's leaf; `None` for an external Commit.
+    pub(super) committer: Option<LeafIndex>,
+    pub(super) list: Vec<ResolvedProposal>,
+    pub(super) path: Option<&'c UpdatePath>,
+    /// `Some(credentials)`: the path leaf is still to be checked (regular Commits, against
+    /// the new context); `None`: it was checked with the list (external Commits).
+    pub(super) leaf_check: Option<Option<CredentialSummary>>,
+    /// The previous epoch's `init_secret`, or an external Commit's from its ExternalInit.
+    pub(super) init_secret: crate::key_schedule::InitSecret,
+}
+
 /// What [`check_regular_commit`] found in a Commit from a member.
 pub(super) struct RegularChecked {
     pub(super) list: Vec<ResolvedProposal>,
@@ -189,31 +203,17 @@ impl Group {
         content: &AuthenticatedContent,
         staged: Option<crate::secret_tree::StagedReceiveKey>,
     ) -> Result<Received> {
-        let suite = self.suite;
         let own = self.own_leaf();
         let committer = match content.content.sender {
-            Sender::Member(leaf) => leaf,
-            Sender::NewMemberCommit => {
-                self.check_active()?;
-                if let Some(received) = self.contest_pending(content)? {
-                    return Ok(received);
-                }
-                let lost = self
-                    .pending_commit
-                    .as_ref()
-                    .map(PendingCommit::own_proposals)
-                    .unwrap_or_default();
-                let received = self.process_external_commit(content)?;
-                self.reissue.extend(lost);
-                return Ok(received);
-            }
+            Sender::Member(leaf) => Some(leaf),
+            Sender::NewMemberCommit => None,
             Sender::External(_) | Sender::NewMemberProposal => {
                 return Err(Error::Invalid(
                     "COMMIT-2: a Commit from a non-member sender",
                 ));
             }
         };
-        if committer == own {
+        if committer == Some(own) {
             return Err(Error::Misuse(
                 "this member's own Commit: merge it with merge_pending_commit",
             ));
@@ -231,24 +231,61 @@ impl Group {
         let FramedContentBody::Commit(commit) = &content.content.body else {
             return Err(Error::Internal("process_commit: not a Commit"));
         };
+        let plan = match committer {
+            Some(committer) => {
+                let RegularChecked { list, credentials } =
+                    check_regular_commit(&self.judge(), &self.proposals, commit, committer)?;
+                ReceivedCommit {
+                    committer: Some(committer),
+                    list,
+                    path: commit.path.as_ref(),
+                    leaf_check: Some(credentials),
+                    init_secret: self.epoch.secrets.init_secret.clone(),
+                }
+            }
+            None => self.external_commit_plan(commit)?,
+        };
+        self.apply_received_commit(content, plan, staged, lost)
+    }
+
+    /// The steps of section 12.4.2 shared by regular and external Commits, once their
+    /// proposal lists are checked: apply the proposals (12.3) on a tree transaction, the
+    /// UpdatePath, the key schedule from `plan.init_secret`, COMMIT-3; then swap in the
+    /// new epoch (or, if this member is removed, mark it so).
+    fn apply_received_commit(
+        &mut self,
+        content: &AuthenticatedContent,
+        plan: ReceivedCommit<'_>,
+        staged: Option<crate::secret_tree::StagedReceiveKey>,
+        lost: Vec<Proposal>,
+    ) -> Result<Received> {
+        let suite = self.suite;
+        let own = self.own_leaf();
         let tag = content
             .auth
             .confirmation_tag
             .as_ref()
             .ok_or(Error::Decode("Commit without confirmation tag"))?;
-        let RegularChecked { list, credentials } =
-            check_regular_commit(&self.judge(), &self.proposals, commit, committer)?;
         let new_epoch = self
             .context
             .epoch
             .checked_add(1)
             .ok_or(Error::Invalid("the epoch counter is exhausted"))?;
         let hashes = transcript::update(suite, &self.epoch.interim_transcript_hash, content)?;
-
-        let mut changed_keys = super::signature_keys_before(&self.tree, &list, Some(committer));
+        let mut changed_keys = super::signature_keys_before(&self.tree, &plan.list, plan.committer);
         let switch = self.capture(content, Vec::new())?;
+
         let mut tx = self.tree.transaction();
-        let applied = apply_list(&mut tx, &list)?;
+        let applied = apply_list(&mut tx, &plan.list)?;
+        // An external Commit's committer takes the leftmost blank leaf after the proposals.
+        let committer = match plan.committer {
+            Some(c) => c,
+            None => {
+                let c = tx.reserve_external_leaf()?;
+                changed_keys.push((c, None));
+                c
+            }
+        };
         let joiners = applied.joiner_leaves();
         changed_keys.extend(joiners.iter().map(|&l| (l, None)));
         let extensions = applied
@@ -278,8 +315,9 @@ impl Group {
         }
         keys.retain_consistent(&tx);
         if applied.removed.contains(&own) {
-            // Removed: nothing more can be derived; the group is over for this member
-            // (unless a concurrent Commit with a lower tiebreak wins, P2P-4).
+            // Removed (or, by an external Commit, replaced): nothing more can be derived;
+            // the group is over for this member (unless a concurrent Commit with a lower
+            // tiebreak wins, P2P-4).
             drop(tx);
             self.apply_staged(staged)?;
             self.status = GroupStatus::Removed;
@@ -293,9 +331,11 @@ impl Group {
             self.reissue.extend(lost);
             return Ok(Received::Removed { sender: committer });
         }
-        let commit_secret = match &commit.path {
+        let commit_secret = match plan.path {
             Some(path) => {
-                check_path_leaf(suite, &path.leaf_node, &context, credentials.as_ref())?;
+                if let Some(credentials) = &plan.leaf_check {
+                    check_path_leaf(suite, &path.leaf_node, &context, credentials.as_ref())?;
+                }
                 let processed =
                     process_update_path(&mut tx, &keys, committer, path, &context, &joiners)?;
                 keys = processed.private_keys;
@@ -307,11 +347,8 @@ impl Group {
         context.confirmed_transcript_hash = hashes.confirmed;
         let psk_secret = self.psks.psk_secret(suite, &applied.psk_ids)?;
         let ctx = context.to_bytes()?;
-        let secrets = self
-            .epoch
-            .secrets
+        let secrets = plan
             .init_secret
-            .clone()
             .joiner_secret(suite, commit_secret.expose_secret(), &ctx)?
             .epoch_secret(suite, psk_secret.expose_secret(), &ctx)?
             .derive(suite)?;

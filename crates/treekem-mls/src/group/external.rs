@@ -23,17 +23,14 @@
 //! | XC-5 | a Remove in an external Commit removes a member with the joiner's credential (this crate's criterion for "the application's criteria to replace the removed member") | 12.4.3.2 |
 //! | XC-6 | the GroupInfo an external Commit is made from carries `external_pub` | 12.4.3.2 |
 
-use primitives::{SecretVec, rand::CryptoRng};
+use primitives::rand::CryptoRng;
 
 use crate::{
     Error, Result,
     codec::Codec,
     commit::Commit,
     extension::{ExternalPub, RatchetTreeExtension},
-    framing::{
-        AuthenticatedContent, ConfirmedTranscriptHashInput, FramedContent, FramedContentBody,
-        MlsMessage, Sender,
-    },
+    framing::{ConfirmedTranscriptHashInput, FramedContent, FramedContentBody, MlsMessage, Sender},
     group_context::GroupContext,
     join::verify_group_info,
     key_schedule::InitSecret,
@@ -41,14 +38,13 @@ use crate::{
     protection::{protect_public, sign_content},
     transcript,
     tree::RatchetTree,
-    treekem::{PathParams, create_update_path, process_update_path},
+    treekem::{PathParams, create_update_path},
     types::{CipherSuiteId, LeafIndex, Mac, ProtocolVersion, WireFormat},
     welcome::GroupInfo,
 };
 
 use super::{
-    EpochState, Group, GroupConfig, GroupStatus, KeyPackageBundle, PskStore, Received,
-    signature_keys_before,
+    Group, GroupConfig, KeyPackageBundle, PskStore,
     validation::{
         CredentialSummary, LeafRole, ResolvedProposal, apply_list, check_leaf_self,
         check_required_capabilities,
@@ -267,32 +263,19 @@ impl Group {
         Ok((group, message))
     }
 
-    /// Section 12.4.2 for an external Commit (sender `new_member_commit`) that unprotected:
-    /// XC-1 to XC-5, then as a regular Commit with the init secret from the ExternalInit.
-    pub(super) fn process_external_commit(
-        &mut self,
-        content: &AuthenticatedContent,
-    ) -> Result<Received> {
+    /// Section 12.4.2 for an external Commit (sender `new_member_commit`): XC-1 to XC-5
+    /// and the path leaf (shared with the public view), and the init secret from the
+    /// ExternalInit; the rest is a regular Commit's ([`Group::apply_received_commit`]).
+    pub(super) fn external_commit_plan<'c>(
+        &self,
+        commit: &'c Commit,
+    ) -> Result<super::commit::ReceivedCommit<'c>> {
         let suite = self.suite;
-        let own = self.own_leaf();
-        let FramedContentBody::Commit(commit) = &content.content.body else {
-            return Err(Error::Internal("process_external_commit: not a Commit"));
-        };
-        let tag = content
-            .auth
-            .confirmation_tag
-            .as_ref()
-            .ok_or(Error::Decode("Commit without confirmation tag"))?;
         let ExternalChecked {
             path,
             list,
             kem_output,
         } = check_external_commit(&self.judge(), commit)?;
-        let new_epoch = self
-            .context
-            .epoch
-            .checked_add(1)
-            .ok_or(Error::Invalid("the epoch counter is exhausted"))?;
         let (external_private, _) = self.epoch.secrets.external_key_pair(suite)?;
         let init = suite.hpke().receive_export(
             kem_output,
@@ -301,69 +284,12 @@ impl Group {
             EXTERNAL_INIT_LABEL,
             suite.hash_len(),
         )?;
-        let hashes = transcript::update(suite, &self.epoch.interim_transcript_hash, content)?;
-        let mut changed_keys = signature_keys_before(&self.tree, &list, None);
-        let switch = self.capture(content, Vec::new())?;
-
-        let mut tx = self.tree.transaction();
-        let applied = apply_list(&mut tx, &list)?;
-        let committer = tx.reserve_external_leaf()?;
-        changed_keys.push((committer, None));
-        if applied.removed.contains(&own) {
-            // This member rejoined from elsewhere, or was replaced.
-            drop(tx);
-            self.status = GroupStatus::Removed;
-            self.proposals.clear();
-            self.pending_updates.clear();
-            self.pending_commit = None;
-            return Ok(Received::Removed { sender: committer });
-        }
-        let mut context = GroupContext {
-            epoch: new_epoch,
-            ..self.context.clone()
-        };
-        let mut keys = self.keys.clone();
-        keys.retain_consistent(&tx);
-        let processed = process_update_path(&mut tx, &keys, committer, path, &context, &[])?;
-        context.tree_hash = tx.tree_hash().to_vec();
-        context.confirmed_transcript_hash = hashes.confirmed;
-        let psk_secret = self.psks.psk_secret(suite, &applied.psk_ids)?;
-        let ctx = context.to_bytes()?;
-        let secrets = InitSecret::from_secret(init)
-            .joiner_secret(suite, processed.commit_secret.expose_secret(), &ctx)?
-            .epoch_secret(suite, psk_secret.expose_secret(), &ctx)?
-            .derive(suite)?;
-        // COMMIT-3.
-        transcript::verify_confirmation_tag(
-            suite,
-            secrets.confirmation_key.expose_secret(),
-            &context.confirmed_transcript_hash,
-            &tag.0,
-        )?;
-        let secret_tree = crate::secret_tree::SecretTree::new(
-            suite,
-            SecretVec::from_slice(secrets.encryption_secret.expose_secret()),
-            tx.leaf_count(),
-            self.config.secret_tree_limits,
-        )?;
-        tx.commit();
-        let epoch = EpochState {
-            secrets,
-            secret_tree,
-            interim_transcript_hash: hashes.interim,
-            confirmation_tag: tag.clone(),
-        };
-        self.install_epoch(
-            context,
-            processed.private_keys,
-            epoch,
-            None,
-            changed_keys,
-            switch,
-        );
-        Ok(Received::Commit {
-            sender: committer,
-            epoch: new_epoch,
+        Ok(super::commit::ReceivedCommit {
+            committer: None,
+            list,
+            path: Some(path),
+            leaf_check: None,
+            init_secret: InitSecret::from_secret(init),
         })
     }
 }
