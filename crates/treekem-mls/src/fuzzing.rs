@@ -1109,6 +1109,31 @@ pub enum GroupAction {
         /// Whether `b`'s Commit is delivered first.
         b_first: bool,
     },
+    /// A new client joins by an external Commit from the GroupInfo of member `via`
+    /// (skipped at the size limit); every member processes it.
+    ExternalJoin {
+        /// The member whose GroupInfo is used.
+        via: u8,
+    },
+    /// Member `by` branches a subgroup with member `with` (section 11.3): new
+    /// KeyPackages, a branch resumption PSK; `with` joins by `join_branch`; the two agree
+    /// and exchange messages; the old group goes on unchanged.
+    Branch {
+        /// The creator.
+        by: u8,
+        /// The other subgroup member.
+        with: u8,
+    },
+    /// Member `by` proposes a ReInit (a new group ID), `committer` commits it, every member
+    /// is then in ReInitPending; `by` creates the new group with new KeyPackages of all
+    /// members and the reinit resumption PSK, the others join by `join_reinit`; the
+    /// simulation goes on in the new group (in-flight messages of the old one are dropped).
+    ReInit {
+        /// The proposer and creator of the new group.
+        by: u8,
+        /// The committer of the ReInit.
+        committer: u8,
+    },
 }
 
 impl GroupAction {
@@ -1117,7 +1142,7 @@ impl GroupAction {
         data.chunks_exact(4)
             .map(|c| {
                 let (a, b, d) = (c[1], c[2], c[3]);
-                match c[0] % 14 {
+                match c[0] % 17 {
                     0 => Self::Add {
                         by: a,
                         count: b,
@@ -1155,10 +1180,16 @@ impl GroupAction {
                         discard: d & 1 != 0,
                     },
                     12 => Self::StaleCommit { to: a },
-                    _ => Self::Concurrent {
+                    13 => Self::Concurrent {
                         a,
                         b,
                         b_first: d & 1 != 0,
+                    },
+                    14 => Self::ExternalJoin { via: a },
+                    15 => Self::Branch { by: a, with: b },
+                    _ => Self::ReInit {
+                        by: a,
+                        committer: b,
                     },
                 }
             })
@@ -1350,6 +1381,158 @@ impl GroupSim {
             m.group.settle();
         }
         self.last_commit = Some(commit.clone());
+        self.stats.commits += 1;
+    }
+
+    /// A new KeyPackage of existing client `name`.
+    fn bundle_of(&mut self, name: u32) -> KeyPackageBundle {
+        KeyPackageBundle::generate(
+            GROUP_SUITE,
+            self.signer(name),
+            KeyPackageOptions::basic(format!("member-{name}").as_bytes()),
+            &mut self.rng,
+        )
+        .expect("a KeyPackage")
+    }
+
+    /// See [`GroupAction::ExternalJoin`].
+    fn external_join(&mut self, via: usize) {
+        if self.members.len() >= self.params.max_members {
+            return;
+        }
+        let (name, bundle) = self.new_bundle();
+        let info = self.members[via]
+            .group
+            .external_group_info(true)
+            .expect("a GroupInfo");
+        let (group, commit) = Group::join_external(
+            &info,
+            None,
+            bundle,
+            crate::group::ExternalCommitOptions::default(),
+            PskStore::new(),
+            self.config(name),
+            &mut self.rng,
+        )
+        .expect("an external join");
+        for m in &mut self.members {
+            match m.group.process_message(&commit) {
+                Ok(Received::Commit { .. }) => {}
+                other => panic!("member {} refused an external Commit: {other:?}", m.name),
+            }
+            m.group.settle();
+        }
+        self.members.push(SimMember { name, group });
+        self.last_commit = Some(commit);
+        self.stats.commits += 1;
+    }
+
+    /// See [`GroupAction::Branch`].
+    fn branch(&mut self, by: usize, with: usize) {
+        let n = self.members.len();
+        if n < 2 {
+            return;
+        }
+        let with = if with == by { (by + 1) % n } else { with };
+        let (by_name, with_name) = (self.members[by].name, self.members[with].name);
+        let own = self.bundle_of(by_name);
+        let other = self.bundle_of(with_name);
+        let group_id = format!("branch {}", self.steps).into_bytes();
+        let (first, out) = self.members[by]
+            .group
+            .branch(
+                group_id,
+                own,
+                vec![other.key_package().clone()],
+                self.config(by_name),
+                &mut self.rng,
+            )
+            .expect("a branch");
+        let welcome = welcome_of(out.welcome);
+        let second = Group::join_branch(
+            &welcome,
+            other,
+            None,
+            &self.members[with].group,
+            self.config(with_name),
+        )
+        .expect("a branch join");
+        assert_eq!(Snapshot::of(&first), Snapshot::of(&second));
+        let mut pair = [first, second];
+        for from in 0..2 {
+            let message = pair[from]
+                .send_application(b"branch", b"", &mut self.rng)
+                .expect("send");
+            assert!(matches!(
+                pair[1 - from].process_message(&message),
+                Ok(Received::Application { .. })
+            ));
+            self.stats.application_messages += 1;
+        }
+    }
+
+    /// See [`GroupAction::ReInit`].
+    fn reinit(&mut self, by: usize, committer: usize) {
+        let reinit = crate::proposal::ReInit {
+            group_id: format!("reinit {}", self.steps).into_bytes(),
+            version: ProtocolVersion::MLS10,
+            cipher_suite: CipherSuiteId(GROUP_SUITE.id()),
+            extensions: self.members[by].group.context().extensions.clone(),
+        };
+        let Some(out) = self.propose_and_commit(by, committer, |g, rng| {
+            g.propose(Proposal::ReInit(reinit.clone()), rng)
+        }) else {
+            return;
+        };
+        self.deliver_commit(committer, &out.commit);
+        for m in &self.members {
+            assert_eq!(
+                m.group.status(),
+                &GroupStatus::ReInitPending(reinit.clone())
+            );
+        }
+        let names: Vec<u32> = self.members.iter().map(|m| m.name).collect();
+        let mut bundles: Vec<(u32, KeyPackageBundle)> =
+            names.iter().map(|&n| (n, self.bundle_of(n))).collect();
+        let by_name = names[by];
+        let own_at = bundles
+            .iter()
+            .position(|(n, _)| *n == by_name)
+            .expect("the creator's bundle");
+        let (_, own) = bundles.remove(own_at);
+        let (created, out) = self.members[by]
+            .group
+            .reinit(
+                own,
+                bundles
+                    .iter()
+                    .map(|(_, b)| b.key_package().clone())
+                    .collect(),
+                self.config(by_name),
+                &mut self.rng,
+            )
+            .expect("a reinitialized group");
+        let mut joined: BTreeMap<u32, Group> = BTreeMap::new();
+        for (name, bundle) in bundles {
+            let Some(MlsMessage::Welcome(welcome)) = &out.welcome else {
+                panic!("a reinit with joiners has a Welcome");
+            };
+            let old = &self
+                .members
+                .iter()
+                .find(|m| m.name == name)
+                .expect("a member")
+                .group;
+            let group = Group::join_reinit(welcome, bundle, None, old, self.config(name))
+                .expect("a join of the reinitialized group");
+            joined.insert(name, group);
+        }
+        joined.insert(by_name, created);
+        for m in &mut self.members {
+            m.group = joined.remove(&m.name).expect("every member moved");
+        }
+        self.in_flight.clear();
+        self.last_commit = None;
         self.stats.commits += 1;
     }
 
@@ -1783,6 +1966,9 @@ impl GroupSim {
             GroupAction::Replay { index, to } => self.replay(index, idx(to)),
             GroupAction::Tampered { by, kind, discard } => self.tampered(idx(by), kind, discard),
             GroupAction::Concurrent { a, b, b_first } => self.concurrent(idx(a), idx(b), b_first),
+            GroupAction::ExternalJoin { via } => self.external_join(idx(via)),
+            GroupAction::Branch { by, with } => self.branch(idx(by), idx(with)),
+            GroupAction::ReInit { by, committer } => self.reinit(idx(by), idx(committer)),
             GroupAction::StaleCommit { to } => {
                 if let Some(commit) = self.last_commit.clone() {
                     let m = &mut self.members[idx(to)];

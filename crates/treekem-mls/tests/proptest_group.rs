@@ -66,6 +66,9 @@ fn action() -> impl Strategy<Value = GroupAction> {
         2 => (m(), m(), any::<bool>()).prop_map(|(a, b, b_first)| {
             GroupAction::Concurrent { a, b, b_first }
         }),
+        1 => m().prop_map(|via| GroupAction::ExternalJoin { via }),
+        1 => (m(), m()).prop_map(|(by, with)| GroupAction::Branch { by, with }),
+        1 => (m(), m()).prop_map(|(by, committer)| GroupAction::ReInit { by, committer }),
     ]
 }
 
@@ -177,6 +180,22 @@ fn every_action_kind_in_one_schedule() {
             a: 1,
             b: 0,
             b_first: true,
+        },
+        GroupAction::ExternalJoin { via: 1 },
+        GroupAction::Branch { by: 0, with: 2 },
+        GroupAction::ReInit {
+            by: 1,
+            committer: 2,
+        },
+        GroupAction::Send { by: 0 },
+        GroupAction::Concurrent {
+            a: 2,
+            b: 1,
+            b_first: false,
+        },
+        GroupAction::ReInit {
+            by: 0,
+            committer: 0,
         },
     ];
     for wire_mode in [WireMode::Public, WireMode::Private, WireMode::Mixed] {
