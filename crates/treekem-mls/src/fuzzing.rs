@@ -28,7 +28,7 @@ use crate::{
     },
     group::{
         CommitOptions, CommitOutput, Group, GroupConfig, GroupStatus, KeyPackageBundle,
-        KeyPackageOptions, PskStore, Received,
+        KeyPackageOptions, PskStore, PublicGroup, Received,
     },
     group_context::GroupContext,
     key_package::KeyPackage,
@@ -1271,6 +1271,9 @@ pub struct GroupSim {
     psk_counter: u32,
     steps: usize,
     stats: SimStats,
+    /// With [`WireMode::Public`]: a delivery service's [`PublicGroup`] fed every genuine
+    /// proposal and Commit, which must equal the members' view after every step.
+    ds: Option<PublicGroup>,
 }
 
 impl GroupSim {
@@ -1326,6 +1329,7 @@ impl GroupSim {
             psk_counter: 0,
             steps: 0,
             stats: SimStats::default(),
+            ds: None,
         };
         let (name, bundle) = sim.new_bundle();
         let group = Group::create(
@@ -1338,6 +1342,9 @@ impl GroupSim {
         .expect("create");
         sim.members.push(SimMember { name, group });
         let initial = params.initial_members.clamp(1, params.max_members.max(1));
+        if params.wire_mode == WireMode::Public {
+            sim.ds_rebuild();
+        }
         if initial > 1 {
             sim.add(0, initial - 1, true, false);
         }
@@ -1355,9 +1362,27 @@ impl GroupSim {
         self.stats
     }
 
+    /// Rebuilds the delivery service's view from a member's GroupInfo (after steps it
+    /// cannot follow: concurrent Commits, a ReInit).
+    fn ds_rebuild(&mut self) {
+        if self.ds.is_some() || self.params.wire_mode == WireMode::Public {
+            let info = self.members[0].group.group_info(true).expect("a GroupInfo");
+            self.ds = Some(PublicGroup::from_group_info(GROUP_SUITE, &info, None).expect("a view"));
+        }
+    }
+
+    /// The delivery service processes a genuine message (it must accept it).
+    fn ds_accepts(&mut self, message: &MlsMessage) {
+        if let Some(ds) = &mut self.ds {
+            ds.process_message(message)
+                .expect("the delivery service accepts a genuine message");
+        }
+    }
+
     /// Delivers `commit` from member `by` to every other member, which must accept it
     /// (members it removes learn so and leave); the committer merges.
     fn deliver_commit(&mut self, by: usize, commit: &MlsMessage) {
+        self.ds_accepts(commit);
         let mut removed = Vec::new();
         for (i, m) in self.members.iter_mut().enumerate() {
             if i == by {
@@ -1415,6 +1440,7 @@ impl GroupSim {
             &mut self.rng,
         )
         .expect("an external join");
+        self.ds_accepts(&commit);
         for m in &mut self.members {
             match m.group.process_message(&commit) {
                 Ok(Received::Commit { .. }) => {}
@@ -1532,6 +1558,7 @@ impl GroupSim {
             m.group = joined.remove(&m.name).expect("every member moved");
         }
         self.in_flight.clear();
+        self.ds_rebuild();
         self.last_commit = None;
         self.stats.commits += 1;
     }
@@ -1587,6 +1614,8 @@ impl GroupSim {
         for m in &mut self.members {
             m.group.settle();
         }
+        // A delivery service orders Commits; in this serverless step it only re-syncs.
+        self.ds_rebuild();
         self.last_commit = None;
         self.stats.commits += 1;
     }
@@ -1675,6 +1704,7 @@ impl GroupSim {
                 return None;
             }
         };
+        self.ds_accepts(&message);
         for (i, m) in self.members.iter_mut().enumerate() {
             if i != by {
                 assert!(
@@ -1858,6 +1888,20 @@ impl GroupSim {
             }
             (other, _) => panic!("a Commit is a framed message, not {other:?}"),
         };
+        // The view cannot check confirmation tags or membership tags (see PublicGroup).
+        if let Some(ds) = &mut self.ds
+            && kind != Tamper::ConfirmationTagOrSenderData
+        {
+            let before = (ds.context().clone(), ds.tree().tree_hash().to_vec());
+            assert!(
+                ds.process_message(&bad).is_err(),
+                "the view accepted {kind:?}"
+            );
+            assert_eq!(
+                (ds.context().clone(), ds.tree().tree_hash().to_vec()),
+                before
+            );
+        }
         for (i, m) in self.members.iter_mut().enumerate() {
             if i != by {
                 assert!(
@@ -2002,6 +2046,11 @@ impl GroupSim {
                 self.members[0].name,
                 self.steps
             );
+        }
+        if let Some(ds) = &self.ds {
+            let member = &self.members[0].group;
+            assert_eq!(ds.context(), member.context(), "the view disagrees");
+            assert_eq!(ds.tree().tree_hash(), member.tree().tree_hash());
         }
         let sender = self.steps % self.members.len();
         self.exchange_from(sender);
