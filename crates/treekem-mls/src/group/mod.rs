@@ -68,6 +68,57 @@
 //! let messages of the next epochs wait until the epoch's Commits have arrived (or
 //! re-deliver what failed after a switch), and call `settle` once every peer has moved on.
 //!
+//! ```
+//! use treekem_mls::{
+//!     extension::Extensions,
+//!     framing::MlsMessage,
+//!     group::{CommitOptions, Group, GroupConfig, KeyPackageBundle, KeyPackageOptions, PskStore},
+//!     proposal::{Add, Proposal},
+//!     suite::CipherSuite,
+//! };
+//! # fn main() -> treekem_mls::Result<()> {
+//! let mut rng = test_support::seeded_rng(7);
+//! let suite = CipherSuite::Mls128X25519Aes128GcmSha256Ed25519;
+//! let kp = |name: &str, rng: &mut _| {
+//!     let signer = suite.generate_signature_key(rng);
+//!     KeyPackageBundle::generate(suite, signer, KeyPackageOptions::basic(name.as_bytes()), rng)
+//! };
+//! let config = GroupConfig { p2p_window: 2, ..GroupConfig::default() };
+//! let alice_kp = kp("alice", &mut rng)?;
+//! let mut alice =
+//!     Group::create(b"p2p".to_vec(), alice_kp, Extensions::empty(), config, &mut rng)?;
+//! let (bob, carol) = (kp("bob", &mut rng)?, kp("carol", &mut rng)?);
+//! let adds = [&bob, &carol]
+//!     .iter()
+//!     .map(|b| Proposal::Add(Add { key_package: b.key_package().clone() }))
+//!     .collect();
+//! let options = CommitOptions { proposals: adds, ..CommitOptions::default() };
+//! let out = alice.commit(options, &mut rng)?;
+//! alice.merge_pending_commit()?;
+//! let Some(MlsMessage::Welcome(welcome)) = out.welcome else { unreachable!() };
+//! let mut bob = Group::join(&welcome, bob, None, PskStore::new(), config)?;
+//! let mut carol = Group::join(&welcome, carol, None, PskStore::new(), config)?;
+//!
+//! // Bob and Carol commit in the same epoch and apply their own Commits at once.
+//! let from_bob = bob.commit(CommitOptions::default(), &mut rng)?.commit;
+//! bob.merge_pending_commit()?;
+//! let from_carol = carol.commit(CommitOptions::default(), &mut rng)?.commit;
+//! carol.merge_pending_commit()?;
+//! // Every peer receives the other Commits, in any order: the lowest tiebreak wins.
+//! alice.process_message(&from_carol)?;
+//! alice.process_message(&from_bob)?;
+//! bob.process_message(&from_carol)?;
+//! carol.process_message(&from_bob)?;
+//! assert_eq!(alice.epoch_authenticator(), bob.epoch_authenticator());
+//! assert_eq!(alice.epoch_authenticator(), carol.epoch_authenticator());
+//! // The loser's by-value proposals (none here) wait in `proposals_to_reissue()`.
+//! for g in [&mut alice, &mut bob, &mut carol] {
+//!     g.settle();
+//! }
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! **ReInit and branch** (`reinit.rs`, sections 11.2, 11.3): after a Commit covered a
 //! ReInit, [`Group::reinit`] creates the announced group whose first Commit carries the
 //! old group's last resumption PSK (usage `reinit`) and Welcomes the others, who join with
