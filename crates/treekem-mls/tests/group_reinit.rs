@@ -9,7 +9,9 @@
 //! (REINIT-1), a branch Welcome joined as a ReInit (REINIT-2) and a ReInit Welcome as a
 //! branch (BRANCH-1: another suite), a KeyPackage of another suite at the creator
 //! (REINIT-3, BRANCH-1), a subgroup with a stranger (BRANCH-3 at the creator), a branch
-//! joined from another group (PSK-1), and a member's PreSharedKey proposal of usage reinit
+//! joined from another group (PSK-1), a same-suite ReInit Welcome joined as a branch
+//! (BRANCH-2), a subgroup member no longer in the joiner's old group (BRANCH-3 at the
+//! joiner), and a member's PreSharedKey proposal of usage reinit
 //! or branch in an ordinary group (PROP-13). REINIT-2 and REINIT-3 case by case are unit
 //! tests in `src/group/reinit.rs`.
 
@@ -327,4 +329,77 @@ fn prop_13_a_reinit_or_branch_psk_proposal_in_an_ordinary_group_is_invalid() {
             "{err:?}"
         );
     }
+}
+
+#[test]
+fn branch_2_a_reinit_welcome_of_the_same_suite_is_not_a_branch() {
+    let mut rng = seeded_rng(5);
+    let config = GroupConfig::default();
+    let (mut alice, mut bob, mut carol) = trio(&mut rng);
+    // A ReInit that keeps the suite, so only the PSK usage tells it from a branch.
+    let reinit = ReInit {
+        group_id: b"same suite".to_vec(),
+        version: ProtocolVersion::MLS10,
+        cipher_suite: CipherSuiteId(OLD.id()),
+        extensions: Extensions::empty(),
+    };
+    let (proposal, _) = alice.propose(Proposal::ReInit(reinit), &mut rng).unwrap();
+    bob.process_message(&proposal).unwrap();
+    carol.process_message(&proposal).unwrap();
+    let out = alice.commit(CommitOptions::default(), &mut rng).unwrap();
+    alice.merge_pending_commit().unwrap();
+    bob.process_message(&out.commit).unwrap();
+    let bob_kp = bundle(OLD, "bob", &mut rng);
+    let (_, out) = alice
+        .reinit(
+            bundle(OLD, "alice", &mut rng),
+            vec![bob_kp.key_package().clone()],
+            config,
+            &mut rng,
+        )
+        .unwrap();
+    let err =
+        Group::join_branch(welcome(out.welcome.as_ref()), bob_kp, None, &bob, config).unwrap_err();
+    assert!(
+        matches!(err, Error::Invalid(m) if m.starts_with("BRANCH-2")),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn branch_3_a_subgroup_member_who_left_the_old_group_is_refused() {
+    let mut rng = seeded_rng(6);
+    let config = GroupConfig::default();
+    let (mut alice, mut bob, carol) = trio(&mut rng);
+    let (bob_kp, carol_kp) = (bundle(OLD, "bob", &mut rng), bundle(OLD, "carol", &mut rng));
+    let (_, out) = alice
+        .branch(
+            b"sub".to_vec(),
+            bundle(OLD, "alice", &mut rng),
+            vec![bob_kp.key_package().clone(), carol_kp.key_package().clone()],
+            config,
+            &mut rng,
+        )
+        .unwrap();
+    // Carol leaves the old group before Bob joins the subgroup: Bob's old group no longer
+    // has her credential (the branch PSK's epoch is still kept).
+    let remove = alice
+        .commit(
+            CommitOptions {
+                proposals: vec![Proposal::Remove(treekem_mls::proposal::Remove {
+                    removed: carol.own_leaf(),
+                })],
+                ..CommitOptions::default()
+            },
+            &mut rng,
+        )
+        .unwrap();
+    alice.merge_pending_commit().unwrap();
+    bob.process_message(&remove.commit).unwrap();
+    let err =
+        Group::join_branch(welcome(out.welcome.as_ref()), bob_kp, None, &bob, config).unwrap_err();
+    assert!(
+        matches!(err, Error::Invalid(m) if m.starts_with("BRANCH-3")),
+        "{err:?}"
+    );
 }
