@@ -29,6 +29,71 @@
 //! Every module maps to the section it implements; the vector family that proves it is named
 //! in the module documentation.
 //!
+//! # Example: a group's life (create, add, join, message, remove)
+//!
+//! ```
+//! use treekem_mls::{
+//!     extension::Extensions,
+//!     framing::MlsMessage,
+//!     group::{
+//!         CommitOptions, Group, GroupConfig, GroupStatus, KeyPackageBundle, KeyPackageOptions,
+//!         PskStore, Received,
+//!     },
+//!     proposal::{Add, Proposal, Remove},
+//!     suite::CipherSuite,
+//! };
+//! # fn main() -> treekem_mls::Result<()> {
+//! let mut rng = test_support::seeded_rng(3); // any CryptoRng
+//! let suite = CipherSuite::Mls128X25519Aes128GcmSha256Ed25519;
+//! let key_package = |name: &str, rng: &mut _| {
+//!     let signer = suite.generate_signature_key(rng);
+//!     KeyPackageBundle::generate(suite, signer, KeyPackageOptions::basic(name.as_bytes()), rng)
+//! };
+//! let config = GroupConfig::default();
+//!
+//! // Alice creates the group and adds Bob and Carol with one Commit and one Welcome.
+//! let mut alice = Group::create(
+//!     b"demo group".to_vec(),
+//!     key_package("alice", &mut rng)?,
+//!     Extensions::empty(),
+//!     config,
+//!     &mut rng,
+//! )?;
+//! let (bob_kp, carol_kp) = (key_package("bob", &mut rng)?, key_package("carol", &mut rng)?);
+//! let adds = [&bob_kp, &carol_kp]
+//!     .iter()
+//!     .map(|kp| Proposal::Add(Add { key_package: kp.key_package().clone() }))
+//!     .collect();
+//! let out = alice.commit(CommitOptions { proposals: adds, ..CommitOptions::default() }, &mut rng)?;
+//! alice.merge_pending_commit()?; // once the Commit is sent
+//! let Some(MlsMessage::Welcome(welcome)) = out.welcome else { unreachable!() };
+//! let mut bob = Group::join(&welcome, bob_kp, None, PskStore::new(), config)?;
+//! let mut carol = Group::join(&welcome, carol_kp, None, PskStore::new(), config)?;
+//! assert_eq!(alice.epoch_authenticator(), bob.epoch_authenticator());
+//!
+//! // Messages.
+//! let hello = bob.send_application(b"hi all", b"", &mut rng)?;
+//! for member in [&mut alice, &mut carol] {
+//!     let Received::Application { data, .. } = member.process_message(&hello)? else {
+//!         unreachable!()
+//!     };
+//!     assert_eq!(data, b"hi all");
+//! }
+//!
+//! // Alice removes Carol, who can no longer read the group.
+//! let remove = Proposal::Remove(Remove { removed: carol.own_leaf() });
+//! let out = alice.commit(CommitOptions { proposals: vec![remove], ..CommitOptions::default() }, &mut rng)?;
+//! alice.merge_pending_commit()?;
+//! bob.process_message(&out.commit)?;
+//! assert!(matches!(carol.process_message(&out.commit)?, Received::Removed { .. }));
+//! assert_eq!(carol.status(), &GroupStatus::Removed);
+//! let secret = alice.send_application(b"carol is gone", b"", &mut rng)?;
+//! assert!(carol.process_message(&secret).is_err());
+//! assert!(matches!(bob.process_message(&secret)?, Received::Application { .. }));
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! # Example: an epoch's keys, and an application message through them
 //!
 //! ```
