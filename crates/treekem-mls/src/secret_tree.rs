@@ -378,6 +378,131 @@ impl SecretTree {
     }
 }
 
+/// One ratchet's state, taken apart for persistence (`crate::group` saves and restores it).
+#[derive(Debug)]
+pub(crate) struct RatchetParts {
+    /// `ratchet_secret_[next]`.
+    pub(crate) secret: SecretVec,
+    /// The next generation.
+    pub(crate) next: u32,
+    /// Retained keys of skipped generations, by increasing generation.
+    pub(crate) retained: Vec<(u32, KeyAndNonce)>,
+}
+
+/// A secret tree taken apart for persistence: unsplit node secrets and the ratchets of
+/// the leaves used so far, both by increasing index.
+#[derive(Debug)]
+pub(crate) struct SecretTreeParts {
+    pub(crate) n_leaves: u32,
+    pub(crate) limits: SecretTreeLimits,
+    pub(crate) nodes: Vec<(NodeIndex, SecretVec)>,
+    /// `(leaf, [handshake, application])`.
+    pub(crate) leaves: Vec<(u32, [RatchetParts; 2])>,
+}
+
+impl Ratchet {
+    fn to_parts(&self) -> RatchetParts {
+        RatchetParts {
+            secret: self.secret.clone(),
+            next: self.next,
+            retained: self.retained.iter().map(|(g, k)| (*g, k.clone())).collect(),
+        }
+    }
+
+    fn from_parts(suite: CipherSuite, parts: RatchetParts) -> Result<Self> {
+        let bad = Error::Decode("persisted secret tree ratchet");
+        if parts.secret.len() != suite.hash_len() {
+            return Err(bad);
+        }
+        let mut retained = BTreeMap::new();
+        for (g, k) in parts.retained {
+            // Strictly increasing, below `next`, keys and nonces of the suite's lengths.
+            let increasing = retained.last_key_value().is_none_or(|(last, _)| g > *last);
+            if !increasing
+                || g >= parts.next
+                || k.key.len() != suite.aead_key_len()
+                || k.nonce.len() != suite.aead_nonce_len()
+            {
+                return Err(bad);
+            }
+            retained.insert(g, k);
+        }
+        Ok(Self {
+            secret: parts.secret,
+            next: parts.next,
+            retained,
+        })
+    }
+}
+
+impl SecretTree {
+    /// The tree's state, for persistence (secrets copied; sorted, so the encoding is
+    /// deterministic).
+    pub(crate) fn to_parts(&self) -> SecretTreeParts {
+        let mut nodes: Vec<(NodeIndex, SecretVec)> =
+            self.nodes.iter().map(|(x, s)| (*x, s.clone())).collect();
+        nodes.sort_unstable_by_key(|(x, _)| *x);
+        let mut leaves: Vec<(u32, [RatchetParts; 2])> = self
+            .leaves
+            .iter()
+            .map(|(l, r)| (*l, [r.handshake.to_parts(), r.application.to_parts()]))
+            .collect();
+        leaves.sort_unstable_by_key(|(l, _)| *l);
+        SecretTreeParts {
+            n_leaves: self.n_leaves,
+            limits: self.limits,
+            nodes,
+            leaves,
+        }
+    }
+
+    /// A tree from its persisted state, checked: the width a power of two within
+    /// [`tree_math::MAX_LEAVES`], node and leaf indices inside it and strictly increasing,
+    /// every secret, key and nonce of the suite's length, retained generations below the
+    /// ratchet's next one.
+    ///
+    /// # Errors
+    /// [`Error::Decode`] if a check fails.
+    pub(crate) fn from_parts(suite: CipherSuite, parts: SecretTreeParts) -> Result<Self> {
+        let bad = Error::Decode("persisted secret tree");
+        if !parts.n_leaves.is_power_of_two() || parts.n_leaves > tree_math::MAX_LEAVES {
+            return Err(bad);
+        }
+        let width = tree_math::node_width(parts.n_leaves);
+        let mut nodes = HashMap::new();
+        let mut last = None;
+        for (x, s) in parts.nodes {
+            if x >= width || last.is_some_and(|l| x <= l) || s.len() != suite.hash_len() {
+                return Err(bad);
+            }
+            last = Some(x);
+            nodes.insert(x, s);
+        }
+        let mut leaves = HashMap::new();
+        let mut last = None;
+        for (l, [h, a]) in parts.leaves {
+            if l >= parts.n_leaves || last.is_some_and(|p| l <= p) {
+                return Err(bad);
+            }
+            last = Some(l);
+            leaves.insert(
+                l,
+                LeafRatchets {
+                    handshake: Ratchet::from_parts(suite, h)?,
+                    application: Ratchet::from_parts(suite, a)?,
+                },
+            );
+        }
+        Ok(Self {
+            suite,
+            n_leaves: parts.n_leaves,
+            limits: parts.limits,
+            nodes,
+            leaves,
+        })
+    }
+}
+
 /// The sender-data key and nonce for a PrivateMessage (section 6.3.2):
 /// `ExpandWithLabel(sender_data_secret, "key" / "nonce", ciphertext_sample, Nk / Nn)` with
 /// `ciphertext_sample` the first `Nh` bytes of the ciphertext (all of it if shorter).

@@ -288,6 +288,39 @@ impl TreePrivateKeys {
             .retain(|&x, pair| node_key(tree, x) == Some(pair.public.as_slice()));
     }
 
+    /// The private keys held, by node, for persistence (`crate::group` saves them).
+    pub(crate) fn private_keys(&self) -> impl Iterator<Item = (NodeIndex, &HpkePrivateKey)> + '_ {
+        self.keys.iter().map(|(x, pair)| (*x, &pair.private))
+    }
+
+    /// Private keys restored from persistence: each public key is recomputed from its
+    /// private key, so a key whose node has since changed is still never used.
+    ///
+    /// # Errors
+    /// [`Error::Crypto`] if a key is not one of the suite's KEM.
+    pub(crate) fn from_private_keys(
+        suite: CipherSuite,
+        own_leaf: LeafIndex,
+        keys: Vec<(NodeIndex, SecretVec)>,
+    ) -> Result<Self> {
+        let mut out = BTreeMap::new();
+        for (x, bytes) in keys {
+            let (private, public) = suite.hpke_private_key(bytes.expose_secret())?;
+            out.insert(
+                x,
+                NodeKeyPair {
+                    private,
+                    public: public.as_bytes().to_vec(),
+                },
+            );
+        }
+        Ok(Self {
+            suite,
+            own_leaf,
+            keys: out,
+        })
+    }
+
     fn private_key_for(&self, tree: &RatchetTree, x: NodeIndex) -> Option<&HpkePrivateKey> {
         self.keys
             .get(&x)

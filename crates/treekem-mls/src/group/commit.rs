@@ -75,14 +75,14 @@ pub struct CommitOutput {
 
 /// A Commit of this member, created and not yet merged.
 pub(crate) struct PendingCommit {
-    list: Vec<ResolvedProposal>,
-    path: Option<UpdatePath>,
-    context: GroupContext,
-    keys: TreePrivateKeys,
-    epoch: EpochState,
-    reinit: Option<ReInit>,
+    pub(super) list: Vec<ResolvedProposal>,
+    pub(super) path: Option<UpdatePath>,
+    pub(super) context: GroupContext,
+    pub(super) keys: TreePrivateKeys,
+    pub(super) epoch: EpochState,
+    pub(super) reinit: Option<ReInit>,
     /// Its tiebreak (P2P-1).
-    tiebreak: Vec<u8>,
+    pub(super) tiebreak: Vec<u8>,
 }
 
 impl PendingCommit {

@@ -158,6 +158,7 @@ impl Group {
             reissue: Vec::new(),
             removed_by: None,
             origin: None,
+            saved: super::persist::SaveTracker::default(),
         })
     }
 

@@ -161,6 +161,7 @@ mod external;
 mod join;
 mod key_packages;
 mod p2p;
+mod persist;
 mod psk;
 mod public;
 mod reinit;
@@ -174,6 +175,7 @@ pub use key_packages::{
     KeyPackageBundle, KeyPackageOptions, default_capabilities, validate_key_package,
 };
 pub use p2p::commit_tiebreak;
+pub use persist::STATE_VERSION;
 pub use psk::PskStore;
 pub use public::PublicGroup;
 
@@ -389,6 +391,9 @@ pub struct Group {
     /// How this group was created from another (ReInit or branch): its first Commit may
     /// carry a resumption PSK of that usage (section 11.2, 11.3; PROP-13 otherwise).
     origin: Option<crate::types::ResumptionPskUsage>,
+    /// What the last [`Group::save`] wrote, to write only what changed since (see
+    /// `src/group/persist.rs`).
+    saved: persist::SaveTracker,
 }
 
 impl core::fmt::Debug for Group {

@@ -66,16 +66,16 @@ pub(super) struct SwitchCapture {
 /// The state of epoch n kept beside its [`PastEpoch`] entry after a Commit moved the group
 /// on, so that a Commit for epoch n with a lower tiebreak can replace it (P2P-1).
 pub(super) struct SwitchPoint {
-    tree: RatchetTree,
-    keys: TreePrivateKeys,
-    secrets: EpochSecrets,
-    interim_transcript_hash: Vec<u8>,
-    confirmation_tag: Mac,
-    proposals: Vec<CachedProposal>,
-    pending_updates: Vec<(Vec<u8>, primitives::HpkePrivateKey)>,
-    status: GroupStatus,
-    tiebreak: Vec<u8>,
-    own_proposals: Vec<Proposal>,
+    pub(super) tree: RatchetTree,
+    pub(super) keys: TreePrivateKeys,
+    pub(super) secrets: EpochSecrets,
+    pub(super) interim_transcript_hash: Vec<u8>,
+    pub(super) confirmation_tag: Mac,
+    pub(super) proposals: Vec<CachedProposal>,
+    pub(super) pending_updates: Vec<(Vec<u8>, primitives::HpkePrivateKey)>,
+    pub(super) status: GroupStatus,
+    pub(super) tiebreak: Vec<u8>,
+    pub(super) own_proposals: Vec<Proposal>,
 }
 
 impl SwitchPoint {

@@ -22,8 +22,8 @@ use crate::{
 /// secrets are [`SecretVec`]s); `Debug` shows only how many there are.
 #[derive(Default, Clone)]
 pub struct PskStore {
-    external: HashMap<Vec<u8>, SecretVec>,
-    resumption: BTreeMap<(Vec<u8>, u64), SecretVec>,
+    pub(super) external: HashMap<Vec<u8>, SecretVec>,
+    pub(super) resumption: BTreeMap<(Vec<u8>, u64), SecretVec>,
 }
 
 impl core::fmt::Debug for PskStore {
