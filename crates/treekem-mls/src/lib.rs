@@ -22,9 +22,9 @@
 //! | [`secret_tree`] | section 9 (secret tree, 9.1 ratchets, 9.2 deletion), 6.3.2 sender-data keys |
 //! | [`transcript`] | section 8.2 (transcript hashes), 6.1 (confirmation tag) |
 //! | [`join`] | section 12.4.3.1 (Welcome: GroupSecrets and GroupInfo encryption, signature, confirmation) |
-//! | [`storage`] | issue 7 persistence: a key-value store with atomic batches, in memory and in files |
+//! | [`storage`] | issue 7 persistence: a key-value store with atomic batches, in memory and in files (a group saves into it with `Group::save`) |
 //! | [`protection`] | sections 6.1-6.3 (signatures, membership tags, PrivateMessage encryption) |
-//! | [`group`] | sections 10-13 (KeyPackages, group creation, proposals, Commits, Welcome joins, external commits and proposals 12.1.8, 12.4.3.2, ReInit and branch 11.2-11.3, application messages with past epochs), a public delivery-service view, and the peer-to-peer rule for concurrent Commits |
+//! | [`group`] | sections 10-13 (KeyPackages, group creation, proposals, Commits, Welcome joins, external commits and proposals 12.1.8, 12.4.3.2, ReInit and branch 11.2-11.3, application messages with past epochs), a public delivery-service view, the peer-to-peer rule for concurrent Commits, and persistence (versioned bytes, incremental saves) |
 //!
 //! Every module maps to the section it implements; the vector family that proves it is named
 //! in the module documentation.

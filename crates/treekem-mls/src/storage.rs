@@ -264,7 +264,7 @@ impl FileStore {
     }
 
     /// Writes the journal of `ops` through `journal.tmp`; its rename is the commit point.
-    fn write_journal(&self, ops: &[StoreOp]) -> Result<()> {
+    pub(crate) fn write_journal(&self, ops: &[StoreOp]) -> Result<()> {
         write_atomically(&self.dir.join(JOURNAL), &encode_ops(ops)?)
     }
 }

@@ -130,6 +130,14 @@
 //! proposals and Commits with the members' own checks, except those that need secrets
 //! (membership and confirmation tags, PSK availability, path decryption).
 //!
+//! **Persistence** (`persist.rs`): [`Group::to_bytes`] / [`Group::from_bytes`] give the
+//! whole state as versioned bytes ([`STATE_VERSION`]); [`Group::save`] / [`Group::load`]
+//! lay it out in the records of a [`crate::storage::Store`] and each save writes one atomic
+//! batch with only what changed (O(log n) tree nodes after a Commit). Stage, persist, then
+//! merge: save after [`Group::commit`] (the staged epoch is saved as pending), send, merge,
+//! save; save after processing a received Commit before acknowledging it. A crash at any
+//! point loads the old epoch or the new one.
+//!
 //! **Creating a group** follows section 11: a one-member tree, and a fresh random
 //! `epoch_secret` for epoch 0 (not an all-zero init secret, which would make the first
 //! epoch's secrets, and those of an add-only Commit without a path after it, computable

@@ -1320,3 +1320,233 @@ impl Tracked {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::panic, reason = "tests fail loudly")]
+
+    use primitives::rand::CryptoRng;
+    use test_support::seeded_rng;
+
+    use super::*;
+    use crate::{
+        extension::Extensions,
+        framing::MlsMessage,
+        group::{CommitOptions, KeyPackageBundle, KeyPackageOptions, Received},
+        proposal::Add,
+        storage::{FileStore, MemoryStore},
+    };
+
+    const SUITE: CipherSuite = CipherSuite::Mls128X25519Aes128GcmSha256Ed25519;
+
+    fn bundle(name: &str, rng: &mut impl CryptoRng) -> KeyPackageBundle {
+        let signer = SUITE.generate_signature_key(rng);
+        KeyPackageBundle::generate(
+            SUITE,
+            signer,
+            KeyPackageOptions::basic(name.as_bytes()),
+            rng,
+        )
+        .unwrap()
+    }
+
+    fn pair(config: GroupConfig, rng: &mut impl CryptoRng) -> (Group, Group) {
+        let mut alice = Group::create(
+            b"g".to_vec(),
+            bundle("alice", rng),
+            Extensions::empty(),
+            config,
+            rng,
+        )
+        .unwrap();
+        let bob = bundle("bob", rng);
+        let carol = bundle("carol", rng);
+        let proposals = [&bob, &carol]
+            .iter()
+            .map(|b| {
+                Proposal::Add(Add {
+                    key_package: b.key_package().clone(),
+                })
+            })
+            .collect();
+        let out = alice
+            .commit(
+                CommitOptions {
+                    proposals,
+                    ..CommitOptions::default()
+                },
+                rng,
+            )
+            .unwrap();
+        alice.merge_pending_commit().unwrap();
+        let Some(MlsMessage::Welcome(w)) = out.welcome else {
+            panic!("no welcome");
+        };
+        let bob = Group::join(&w, bob, None, PskStore::new(), config).unwrap();
+        (alice, bob)
+    }
+
+    fn empty_commit(from: &mut Group, rng: &mut impl CryptoRng) -> MlsMessage {
+        let out = from
+            .commit(
+                CommitOptions {
+                    force_path: true,
+                    ..CommitOptions::default()
+                },
+                rng,
+            )
+            .unwrap();
+        from.merge_pending_commit().unwrap();
+        out.commit
+    }
+
+    /// Reads from a store and keeps a batch instead of applying it.
+    struct Capture<'a> {
+        inner: &'a FileStore,
+        ops: Vec<StoreOp>,
+    }
+
+    impl Store for Capture<'_> {
+        fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>> {
+            self.inner.get(key)
+        }
+        fn batch(&mut self, ops: &[StoreOp]) -> Result<()> {
+            self.ops = ops.to_vec();
+            Ok(())
+        }
+    }
+
+    fn temp_dir(name: &str) -> std::path::PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("treekem-mls-persist-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        dir
+    }
+
+    /// A crash inside a save's batch in a FileStore: before the journal's commit point the
+    /// store reopens in the old epoch, after it in the new one, never between.
+    #[test]
+    fn a_crash_inside_a_file_store_batch_gives_one_epoch_or_the_other() {
+        let mut rng = seeded_rng(81);
+        let (mut alice, mut bob) = pair(GroupConfig::default(), &mut rng);
+        let dir = temp_dir("journal");
+        let mut store = FileStore::open(&dir).unwrap();
+        send_and_read(&mut bob, &mut alice, &mut rng);
+        alice.save(&mut store).unwrap();
+        let old = alice.epoch_authenticator().to_vec();
+        let commit = empty_commit(&mut bob, &mut rng);
+        alice.process_message(&commit).unwrap();
+        let mut capture = Capture {
+            inner: &store,
+            ops: Vec::new(),
+        };
+        alice.save(&mut capture).unwrap();
+        let ops = capture.ops;
+        assert!(ops.len() > 3);
+
+        // Power lost while the journal was being written: journal.tmp is discarded.
+        std::fs::write(dir.join("journal.tmp"), b"\x40\x10partial").unwrap();
+        drop(store);
+        let store = FileStore::open(&dir).unwrap();
+        assert_eq!(Group::load(&store).unwrap().epoch_authenticator(), old);
+
+        // Power lost after the journal's rename, before (all of) the records were written:
+        // reopening replays it.
+        store.write_journal(&ops).unwrap();
+        drop(store);
+        let mut store = FileStore::open(&dir).unwrap();
+        let mut loaded = Group::load(&store).unwrap();
+        assert_eq!(loaded.epoch_authenticator(), alice.epoch_authenticator());
+        assert_eq!(loaded.tree().tree_hash(), alice.tree().tree_hash());
+        send_and_read(&mut bob, &mut loaded, &mut rng);
+        // Alice's own record of the store is stale (the capture never wrote): her next
+        // save notices the save_id and writes everything.
+        alice.save(&mut store).unwrap();
+        let again = Group::load(&store).unwrap();
+        assert_eq!(again.to_bytes().unwrap().expose_secret(), {
+            let copy = Group::from_bytes(alice.to_bytes().unwrap().expose_secret()).unwrap();
+            copy.to_bytes().unwrap().expose_secret().to_vec()
+        });
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    fn send_and_read(from: &mut Group, to: &mut Group, rng: &mut impl CryptoRng) {
+        let m = from.send_application(b"x", b"", rng).unwrap();
+        assert!(matches!(
+            to.process_message(&m).unwrap(),
+            Received::Application { .. }
+        ));
+    }
+
+    /// Two copies of one member saving into one store: each save is computed against what
+    /// the store holds (the save_id), so the store always loads as the last saver's state.
+    #[test]
+    fn two_copies_saving_into_one_store_never_mix() {
+        let mut rng = seeded_rng(82);
+        let (alice, mut bob) = pair(GroupConfig::default(), &mut rng);
+        let mut store = MemoryStore::new();
+        alice.save(&mut store).unwrap();
+        let mut copy = Group::load(&store).unwrap();
+        let commit = empty_commit(&mut bob, &mut rng);
+        copy.process_message(&commit).unwrap();
+        copy.save(&mut store).unwrap();
+        // Alice (still in the old epoch) saves over it: a full save of her state.
+        alice.save(&mut store).unwrap();
+        let loaded = Group::load(&store).unwrap();
+        assert_eq!(loaded.epoch_authenticator(), alice.epoch_authenticator());
+        let mut fresh = MemoryStore::new();
+        alice.save(&mut fresh).unwrap();
+        assert_eq!(store.len(), fresh.len());
+        // And the copy, saving again, overwrites it back.
+        copy.save(&mut store).unwrap();
+        let loaded = Group::load(&store).unwrap();
+        assert_eq!(loaded.epoch_authenticator(), copy.epoch_authenticator());
+    }
+
+    /// Switch points (P2P-1) persist: a member restored between two concurrent Commits
+    /// still switches to the winner.
+    #[test]
+    fn switch_points_survive_and_a_restored_member_switches() {
+        let mut rng = seeded_rng(83);
+        let config = GroupConfig {
+            p2p_window: 2,
+            ..GroupConfig::default()
+        };
+        let (mut alice, mut bob) = pair(config, &mut rng);
+        let mut store = MemoryStore::new();
+        alice.save(&mut store).unwrap();
+        let from_alice = empty_commit(&mut alice, &mut rng);
+        let from_bob = empty_commit(&mut bob, &mut rng);
+        alice.save(&mut store).unwrap();
+        let mut loaded = Group::load(&store).unwrap();
+        let mut restored = Group::from_bytes(alice.to_bytes().unwrap().expose_secret()).unwrap();
+        for g in [&mut alice, &mut loaded, &mut restored] {
+            g.process_message(&from_bob).unwrap();
+        }
+        bob.process_message(&from_alice).unwrap();
+        for g in [&alice, &loaded, &restored] {
+            assert_eq!(g.epoch_authenticator(), bob.epoch_authenticator());
+        }
+        loaded.save(&mut store).unwrap();
+        let again = Group::load(&store).unwrap();
+        assert_eq!(again.epoch_authenticator(), bob.epoch_authenticator());
+    }
+
+    #[test]
+    fn keys_parse_strictly() {
+        assert_eq!(parse_index(b"0"), Some(0));
+        assert_eq!(parse_index(b"4294967295"), Some(u32::MAX));
+        for bad in [&b""[..], b"01", b"4294967296", b"1a", b"-1", b"99999999999"] {
+            assert_eq!(parse_index(bad), None);
+        }
+        assert_eq!(node_key(12), b"node/12");
+        assert_eq!(st_leaf_key(3, 4), b"st/3/4");
+    }
+
+    /// The tracker's Debug output shows nothing of what it tracks.
+    #[test]
+    fn tracker_debug_shows_no_digests() {
+        let t = SaveTracker::default();
+        assert_eq!(format!("{t:?}"), "SaveTracker { .. }");
+    }
+}
