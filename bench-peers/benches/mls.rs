@@ -27,16 +27,16 @@
 //! (every implementation gets the decoded message), and "process" includes applying the
 //! Commit (OpenMLS: `process_message` and `merge_staged_commit`). A created Commit is discarded
 //! after each iteration; a processed one needs a fresh copy of B each iteration, made untimed
-//! (mls-rs: `Group::clone`; OpenMLS: a copy of B's storage and `MlsGroup::load`; ours, which
-//! has neither yet: joining again from the Welcome with the same deterministic KeyPackage and
-//! replaying the helpers' Commits). Serialized state size is printed (stderr) per
+//! (mls-rs: `Group::clone`; OpenMLS: a copy of B's storage and `MlsGroup::load`; ours: joining
+//! again from the Welcome with the same deterministic KeyPackage and replaying the helpers'
+//! Commits). Serialized state size is printed (stderr) per
 //! implementation and N, after the populated tree is built.
 //!
 //! Not equal work: mls-rs is built with its default features, which include `rayon` (leaf
 //! signatures checked on join and path secrets encrypted on all cores; ours and OpenMLS use
 //! one thread; run with `RAYON_NUM_THREADS=1` to compare single-threaded); OpenMLS writes its
 //! whole group state to its storage provider on every join and merge, the others keep it in
-//! memory (mls-rs writes only on `write_to_storage`, ours has no persistence yet).
+//! memory (mls-rs writes only on `write_to_storage`, ours only on `Group::save`).
 //!
 //! Setup at N = 10 000 generates 10 000 KeyPackages per implementation and takes minutes;
 //! `MLS_BENCH_N=2,100` and `MLS_BENCH_IMPL=ours-default,mls-rs` restrict what is built.
@@ -339,7 +339,8 @@ mod ours {
         drop(helpers);
         assert_eq!(a.epoch_authenticator(), b.epoch_authenticator());
         eprintln!(
-            "{NAME} N={n}: serialized state size: not available (no state serialization yet)"
+            "{NAME} N={n}: serialized state size (Group::to_bytes): {} bytes",
+            b.to_bytes().unwrap().expose_secret().len()
         );
 
         create_and_process(
