@@ -44,7 +44,8 @@ pub struct CommitOptions {
     /// Whether to send an UpdatePath even where none is required.
     pub force_path: bool,
     /// Whether the Welcome's GroupInfo carries the `ratchet_tree` extension (otherwise the
-    /// joiners get the tree out of band, from [`Group::tree`] after the merge).
+    /// joiners get the tree out of band, from [`Group::tree`] after the merge). Without
+    /// joiners there is no Welcome and the tree is never included.
     pub ratchet_tree_in_welcome: bool,
     /// The Commit's `authenticated_data`.
     pub authenticated_data: Vec<u8>,
@@ -69,7 +70,10 @@ pub struct CommitOutput {
     pub commit: MlsMessage,
     /// One Welcome for all the members the Commit adds, if any.
     pub welcome: Option<MlsMessage>,
-    /// The GroupInfo of the new epoch (signed; the one the Welcome carries).
+    /// The GroupInfo of the new epoch (signed; the one the Welcome carries). It has the
+    /// `ratchet_tree` extension only with a Welcome and
+    /// [`CommitOptions::ratchet_tree_in_welcome`]; for an external joiner's GroupInfo with
+    /// the tree, use [`Group::group_info`] after the merge.
     pub group_info: GroupInfo,
 }
 
@@ -550,7 +554,10 @@ impl Group {
             None
         };
         context.tree_hash = tx.tree_hash().to_vec();
-        let ratchet_tree = options.ratchet_tree_in_welcome.then(|| tx.to_extension());
+        // The tree goes only in a Welcome's GroupInfo: encoding and signing it is O(n), and
+        // a Commit without joiners (an empty or remove-only one) would pay that for nothing.
+        let ratchet_tree = (options.ratchet_tree_in_welcome && !applied.joiners.is_empty())
+            .then(|| tx.to_extension());
         let leaf_count = tx.leaf_count();
         // The tree is rebuilt by merge_pending_commit; the staged epoch keeps only what
         // it needs.
