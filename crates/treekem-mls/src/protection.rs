@@ -31,7 +31,7 @@ use crate::{
     secret_tree::{
         KeyAndNonce, RatchetKind, SecretTree, StagedReceiveKey, sender_data_key_and_nonce,
     },
-    suite::{CipherSuite, SignaturePrivateKey},
+    suite::{CipherSuite, SignaturePrivateKey, SignaturePublicKey},
     types::{ContentType, LeafIndex, Mac, WireFormat},
 };
 
@@ -88,6 +88,79 @@ pub fn sign_content(
     })
 }
 
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for [u8] {}
+    impl Sealed for Vec<u8> {}
+    impl Sealed for crate::suite::SignaturePublicKey {}
+    impl<T: Sealed + ?Sized> Sealed for &T {}
+}
+
+/// A sender's signature key as the verifying functions take it: its encoding (`&[u8]`,
+/// `Vec<u8>`), decoded at each verification, or a [`SignaturePublicKey`] decoded once.
+/// Sealed.
+pub trait SenderSignatureKey: sealed::Sealed {
+    /// `VerifyWithLabel(self, label, content, signature)`.
+    ///
+    /// # Errors
+    /// [`Error::VerificationFailed`] if it does not verify.
+    fn verify_with_label(
+        &self,
+        suite: CipherSuite,
+        label: &[u8],
+        content: &[u8],
+        signature: &[u8],
+    ) -> Result<()>;
+}
+
+impl SenderSignatureKey for [u8] {
+    fn verify_with_label(
+        &self,
+        suite: CipherSuite,
+        label: &[u8],
+        content: &[u8],
+        signature: &[u8],
+    ) -> Result<()> {
+        suite.verify_with_label(self, label, content, signature)
+    }
+}
+
+impl SenderSignatureKey for Vec<u8> {
+    fn verify_with_label(
+        &self,
+        suite: CipherSuite,
+        label: &[u8],
+        content: &[u8],
+        signature: &[u8],
+    ) -> Result<()> {
+        suite.verify_with_label(self, label, content, signature)
+    }
+}
+
+impl SenderSignatureKey for SignaturePublicKey {
+    fn verify_with_label(
+        &self,
+        suite: CipherSuite,
+        label: &[u8],
+        content: &[u8],
+        signature: &[u8],
+    ) -> Result<()> {
+        suite.verify_with_label_key(self, label, content, signature)
+    }
+}
+
+impl<T: SenderSignatureKey + ?Sized> SenderSignatureKey for &T {
+    fn verify_with_label(
+        &self,
+        suite: CipherSuite,
+        label: &[u8],
+        content: &[u8],
+        signature: &[u8],
+    ) -> Result<()> {
+        (**self).verify_with_label(suite, label, content, signature)
+    }
+}
+
 /// Verifies the signature of `content` under `signature_key`.
 ///
 /// # Errors
@@ -96,10 +169,10 @@ pub fn verify_content(
     suite: CipherSuite,
     content: &AuthenticatedContent,
     context: &GroupContext,
-    signature_key: &[u8],
+    signature_key: &(impl SenderSignatureKey + ?Sized),
 ) -> Result<()> {
     let tbs = content_tbs(content.wire_format, &content.content, context)?;
-    suite.verify_with_label(signature_key, TBS_LABEL, &tbs, &content.auth.signature)
+    signature_key.verify_with_label(suite, TBS_LABEL, &tbs, &content.auth.signature)
 }
 
 /// The encoded `AuthenticatedContentTBM` (section 6.2).
@@ -160,12 +233,12 @@ pub fn protect_public(
 /// [`Error::Invalid`] (MSG-EPOCH, PUB-APP); [`Error::DecryptionFailed`] for a wrong
 /// membership tag; [`Error::VerificationFailed`] for a wrong signature; any error of
 /// `signature_key`.
-pub fn unprotect_public(
+pub fn unprotect_public<K: SenderSignatureKey>(
     suite: CipherSuite,
     message: &PublicMessage,
     context: &GroupContext,
     membership_key: &[u8],
-    signature_key: impl FnOnce(&Sender) -> Result<Vec<u8>>,
+    signature_key: impl FnOnce(&Sender) -> Result<K>,
 ) -> Result<AuthenticatedContent> {
     let content = &message.content;
     check_group_and_epoch(&content.group_id, content.epoch, context)?;
@@ -283,13 +356,13 @@ pub fn protect_private(
 /// outside the tree); [`Error::DecryptionFailed`] if the sender data or content does not
 /// open; [`Error::Decode`] if either is malformed (including non-zero padding);
 /// [`Error::VerificationFailed`] for a wrong signature; any error of `signature_key`.
-pub fn unprotect_private(
+pub fn unprotect_private<K: SenderSignatureKey>(
     suite: CipherSuite,
     message: &PrivateMessage,
     context: &GroupContext,
     sender_data_secret: &[u8],
     tree: &mut SecretTree,
-    signature_key: impl FnOnce(LeafIndex) -> Result<Vec<u8>>,
+    signature_key: impl FnOnce(LeafIndex) -> Result<K>,
 ) -> Result<AuthenticatedContent> {
     let (content, staged) = unprotect_private_staged(
         suite,
@@ -309,13 +382,13 @@ pub fn unprotect_private(
 ///
 /// # Errors
 /// As [`unprotect_private`].
-pub fn unprotect_private_staged(
+pub fn unprotect_private_staged<K: SenderSignatureKey>(
     suite: CipherSuite,
     message: &PrivateMessage,
     context: &GroupContext,
     sender_data_secret: &[u8],
     tree: &mut SecretTree,
-    signature_key: impl FnOnce(LeafIndex) -> Result<Vec<u8>>,
+    signature_key: impl FnOnce(LeafIndex) -> Result<K>,
 ) -> Result<(AuthenticatedContent, StagedReceiveKey)> {
     check_group_and_epoch(&message.group_id, message.epoch, context)?;
     let sd_keys = sender_data_key_and_nonce(suite, sender_data_secret, &message.ciphertext)?;

@@ -381,22 +381,49 @@ impl CipherSuite {
         signature: &[u8],
     ) -> Result<()> {
         let tbs = labeled(label, content)?;
-        let ok = match self.signature_scheme() {
-            SignatureScheme::Ed25519 => Ed25519PublicKey::from_bytes(public_key)
-                .and_then(|pk| pk.verify(&tbs, signature))
-                .is_ok(),
-            SignatureScheme::EcdsaP256Sha256 => P256PublicKey::from_bytes(public_key)
-                .and_then(|pk| pk.verify(&tbs, signature))
-                .is_ok(),
-            SignatureScheme::EcdsaP384Sha384 => P384PublicKey::from_bytes(public_key)
-                .and_then(|pk| pk.verify(&tbs, signature))
-                .is_ok(),
-        };
-        if ok {
-            Ok(())
-        } else {
-            Err(Error::VerificationFailed)
+        let key = self
+            .signature_public_key(public_key)
+            .map_err(|_| Error::VerificationFailed)?;
+        key.verify(&tbs, signature)
+    }
+
+    /// `VerifyWithLabel` under a key decoded before with [`Self::signature_public_key`]
+    /// (a group keeps its members' keys decoded: the Ed25519 point decompression is a
+    /// field exponentiation, a tenth of a verification).
+    ///
+    /// # Errors
+    /// [`Error::VerificationFailed`] if the signature does not verify or the key is not of
+    /// the suite's scheme.
+    pub fn verify_with_label_key(
+        self,
+        public_key: &SignaturePublicKey,
+        label: &[u8],
+        content: &[u8],
+        signature: &[u8],
+    ) -> Result<()> {
+        if public_key.scheme() != self.signature_scheme() {
+            return Err(Error::VerificationFailed);
         }
+        public_key.verify(&labeled(label, content)?, signature)
+    }
+
+    /// Decodes a signature public key of the suite's scheme (the encoding of
+    /// [`SignaturePrivateKey::public_key`]).
+    ///
+    /// # Errors
+    /// [`Error::Crypto`] if the bytes are not a valid public key of the scheme.
+    pub fn signature_public_key(self, bytes: &[u8]) -> Result<SignaturePublicKey> {
+        Ok(match self.signature_scheme() {
+            SignatureScheme::Ed25519 => {
+                SignaturePublicKey::Ed25519(Ed25519PublicKey::from_bytes(bytes)?)
+            }
+            SignatureScheme::EcdsaP256Sha256 => {
+                SignaturePublicKey::EcdsaP256(P256PublicKey::from_bytes(bytes)?)
+            }
+            SignatureScheme::EcdsaP384Sha384 => {
+                SignaturePublicKey::EcdsaP384(P384PublicKey::from_bytes(bytes)?)
+            }
+        })
     }
 
     /// A fresh signature key pair of the suite's scheme.
@@ -455,6 +482,52 @@ impl SignaturePrivateKey {
             Self::Ed25519(k) => k.public_key().as_bytes().to_vec(),
             Self::EcdsaP256(k) => k.public_key().as_bytes().to_vec(),
             Self::EcdsaP384(k) => k.public_key().as_bytes().to_vec(),
+        }
+    }
+}
+
+/// A decoded signature public key (see [`CipherSuite::signature_public_key`]).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum SignaturePublicKey {
+    /// An Ed25519 key.
+    Ed25519(Ed25519PublicKey),
+    /// An ECDSA P-256 key.
+    EcdsaP256(P256PublicKey),
+    /// An ECDSA P-384 key.
+    EcdsaP384(P384PublicKey),
+}
+
+impl SignaturePublicKey {
+    /// The encoding it was decoded from.
+    pub fn as_bytes(&self) -> &[u8] {
+        match self {
+            Self::Ed25519(k) => k.as_bytes(),
+            Self::EcdsaP256(k) => k.as_bytes(),
+            Self::EcdsaP384(k) => k.as_bytes(),
+        }
+    }
+
+    /// Its scheme.
+    pub const fn scheme(&self) -> SignatureScheme {
+        match self {
+            Self::Ed25519(_) => SignatureScheme::Ed25519,
+            Self::EcdsaP256(_) => SignatureScheme::EcdsaP256Sha256,
+            Self::EcdsaP384(_) => SignatureScheme::EcdsaP384Sha384,
+        }
+    }
+
+    /// Verifies `signature` over the already labeled `tbs`.
+    fn verify(&self, tbs: &[u8], signature: &[u8]) -> Result<()> {
+        let ok = match self {
+            Self::Ed25519(k) => k.verify(tbs, signature).is_ok(),
+            Self::EcdsaP256(k) => k.verify(tbs, signature).is_ok(),
+            Self::EcdsaP384(k) => k.verify(tbs, signature).is_ok(),
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(Error::VerificationFailed)
         }
     }
 }

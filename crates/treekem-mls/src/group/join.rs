@@ -159,6 +159,7 @@ impl Group {
             removed_by: None,
             origin: None,
             saved: super::persist::SaveTracker::default(),
+            signature_keys: super::SignatureKeyCache::default(),
         })
     }
 

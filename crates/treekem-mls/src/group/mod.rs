@@ -204,7 +204,7 @@ use crate::{
         unprotect_public,
     },
     secret_tree::{SecretTree, SecretTreeLimits, StagedReceiveKey},
-    suite::{CipherSuite, SignaturePrivateKey},
+    suite::{CipherSuite, SignaturePrivateKey, SignaturePublicKey},
     tree::RatchetTree,
     treekem::TreePrivateKeys,
     types::{LeafIndex, Mac, ProposalRef, WireFormat},
@@ -402,6 +402,41 @@ pub struct Group {
     /// What the last [`Group::save`] wrote, to write only what changed since (see
     /// `src/group/persist.rs`).
     saved: persist::SaveTracker,
+    /// The members' signature keys, decoded when first needed (not persisted).
+    signature_keys: SignatureKeyCache,
+}
+
+/// Members' signature keys decoded once, by leaf, so that verifying a message skips
+/// decoding its sender's key (for Ed25519 a point decompression, a field exponentiation:
+/// about a tenth of a verification). An entry is used only while its encoding equals the
+/// leaf's current key, so a leaf that changes or is removed needs no invalidation; the
+/// entries are bounded by the tree's leaf count ever reached (`limits`).
+#[derive(Default)]
+struct SignatureKeyCache(std::collections::BTreeMap<LeafIndex, SignaturePublicKey>);
+
+impl SignatureKeyCache {
+    /// The decoded key of `leaf`, whose current encoding is `encoded`.
+    fn get(
+        &mut self,
+        suite: CipherSuite,
+        leaf: LeafIndex,
+        encoded: &[u8],
+    ) -> Result<&SignaturePublicKey> {
+        let fresh = self
+            .0
+            .get(&leaf)
+            .is_some_and(|k| k.as_bytes() == encoded && k.scheme() == suite.signature_scheme());
+        if !fresh {
+            // An undecodable key cannot verify anything (as `CipherSuite::verify_with_label`).
+            let key = suite
+                .signature_public_key(encoded)
+                .map_err(|_| Error::VerificationFailed)?;
+            self.0.insert(leaf, key);
+        }
+        self.0
+            .get(&leaf)
+            .ok_or(Error::Internal("signature key cache"))
+    }
 }
 
 impl core::fmt::Debug for Group {
@@ -649,19 +684,23 @@ impl Group {
             }
             MlsMessage::PrivateMessage(m) => {
                 let tree = &self.tree;
-                let (content, staged) =
-                    unprotect_private_staged(
-                        suite,
-                        m,
-                        &self.context,
-                        self.epoch.secrets.sender_data_secret.expose_secret(),
-                        &mut self.epoch.secret_tree,
-                        |leaf| {
-                            tree.leaf(leaf).map(|l| l.signature_key.0.clone()).ok_or(
-                                Error::Invalid("MSG-2: a message from a blank or missing leaf"),
-                            )
-                        },
-                    )?;
+                let cache = &mut self.signature_keys;
+                let (content, staged) = unprotect_private_staged(
+                    suite,
+                    m,
+                    &self.context,
+                    self.epoch.secrets.sender_data_secret.expose_secret(),
+                    &mut self.epoch.secret_tree,
+                    |leaf| {
+                        let encoded = tree
+                            .leaf(leaf)
+                            .map(|l| l.signature_key.0.as_slice())
+                            .ok_or(Error::Invalid(
+                                "MSG-2: a message from a blank or missing leaf",
+                            ))?;
+                        cache.get(suite, leaf, encoded)
+                    },
+                )?;
                 Ok((content, Some(staged)))
             }
             MlsMessage::Welcome(_) | MlsMessage::GroupInfo(_) | MlsMessage::KeyPackage(_) => Err(
@@ -1056,4 +1095,36 @@ fn resolve(
                 )),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signature_key_cache_follows_the_leaf_key() {
+        let suite = CipherSuite::Mls128X25519Aes128GcmSha256Ed25519;
+        let mut rng = test_support::seeded_rng(91);
+        let (k1, k2) = (
+            suite.generate_signature_key(&mut rng),
+            suite.generate_signature_key(&mut rng),
+        );
+        let sig2 = suite.sign_with_label(&k2, b"l", b"c").unwrap();
+        let mut cache = SignatureKeyCache::default();
+        let leaf = LeafIndex(3);
+        let first = cache.get(suite, leaf, &k1.public_key()).unwrap();
+        assert_eq!(first.as_bytes(), k1.public_key().as_slice());
+        // The leaf's key changed: the new one is decoded, the old entry not used.
+        let second = cache.get(suite, leaf, &k2.public_key()).unwrap();
+        assert_eq!(second.as_bytes(), k2.public_key().as_slice());
+        assert!(
+            suite
+                .verify_with_label_key(second, b"l", b"c", &sig2)
+                .is_ok()
+        );
+        assert_eq!(
+            cache.get(suite, leaf, &[0xff; 5]).err(),
+            Some(Error::VerificationFailed)
+        );
+    }
 }

@@ -1165,6 +1165,7 @@ fn rebuild(
         removed_by: body.removed_by,
         origin: body.origin,
         saved: SaveTracker::default(),
+        signature_keys: super::SignatureKeyCache::default(),
     };
     Ok((group, id.to_vec(), body_digest, side))
 }
