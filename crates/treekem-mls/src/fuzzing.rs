@@ -3,7 +3,7 @@
 //! and for the group engine `mls_group_process`, `mls_welcome_join`,
 //! `mls_group_interaction`). Each takes arbitrary bytes, must never panic, and asserts what
 //! must hold of any input. `tests/fuzz_corpus_replay.rs` runs the committed corpus through
-//! them on stable; `tests/proptest_group.rs` runs [`GroupSim`] on random schedules.
+//! them on stable; `tests/proptest_group.rs` runs [`GroupSim`](crate::fuzzing::GroupSim) on random schedules.
 
 #![allow(
     clippy::missing_panics_doc,
