@@ -490,18 +490,23 @@ pub fn update_path_process(data: &[u8]) {
 /// The suite of the group-engine fixtures.
 const GROUP_SUITE: CipherSuite = CipherSuite::Mls128X25519Aes128GcmSha256Ed25519;
 
-/// A KeyPackageBundle that is the same for the same `seed` (its keys come from a
-/// [`FuzzRng`] seeded with it). Joining consumes a bundle; this makes the same one again.
-pub fn seeded_bundle(name: &[u8], seed: u64) -> KeyPackageBundle {
-    let mut rng = FuzzRng::new(seed);
-    let signer = GROUP_SUITE.generate_signature_key(&mut rng);
+/// A KeyPackageBundle of `suite` with a basic credential `name` and a fresh signature key:
+/// the test and bench members of every group fixture.
+pub fn basic_bundle(suite: CipherSuite, name: &str, rng: &mut impl CryptoRng) -> KeyPackageBundle {
+    let signer = suite.generate_signature_key(rng);
     KeyPackageBundle::generate(
-        GROUP_SUITE,
+        suite,
         signer,
-        KeyPackageOptions::basic(name),
-        &mut rng,
+        KeyPackageOptions::basic(name.as_bytes()),
+        rng,
     )
     .expect("a KeyPackage")
+}
+
+/// A KeyPackageBundle that is the same for the same `seed` (its keys come from a
+/// [`FuzzRng`] seeded with it). Joining consumes a bundle; this makes the same one again.
+pub fn seeded_bundle(name: &str, seed: u64) -> KeyPackageBundle {
+    basic_bundle(GROUP_SUITE, name, &mut FuzzRng::new(seed))
 }
 
 fn welcome_of(message: Option<MlsMessage>) -> Welcome {
@@ -603,14 +608,14 @@ impl FuzzLiveGroup {
         };
         let mut alice = Group::create(
             b"fuzz live group".to_vec(),
-            seeded_bundle(b"alice", seed ^ 1),
+            seeded_bundle("alice", seed ^ 1),
             Extensions::empty(),
             config,
             &mut rng,
         )
         .expect("create");
         // Epoch 1: Bob joins.
-        let bob_kp = seeded_bundle(b"bob", seed ^ 2);
+        let bob_kp = seeded_bundle("bob", seed ^ 2);
         let out = alice.commit(add(&bob_kp), &mut rng).expect("add Bob");
         alice.merge_pending_commit().expect("merge");
         let mut bob = Group::join(
@@ -635,7 +640,7 @@ impl FuzzLiveGroup {
         bob.merge_pending_commit().expect("merge");
         // Epoch 3: Carol joins by a Commit with a path.
         let carol_seed = seed ^ 3;
-        let carol_kp = seeded_bundle(b"carol", carol_seed);
+        let carol_kp = seeded_bundle("carol", carol_seed);
         let out = alice
             .commit(
                 CommitOptions {
@@ -654,7 +659,7 @@ impl FuzzLiveGroup {
             .expect("send");
         let (proposal, _) = bob.propose_update(&mut rng).expect("propose");
         alice.process_message(&proposal).expect("Alice caches");
-        let dave_kp = seeded_bundle(b"dave", seed ^ 4);
+        let dave_kp = seeded_bundle("dave", seed ^ 4);
         let out = bob
             .commit(
                 CommitOptions {
@@ -689,7 +694,7 @@ impl FuzzLiveGroup {
     pub fn carol(&self) -> Group {
         Group::join(
             &self.welcome,
-            seeded_bundle(b"carol", self.carol_seed),
+            seeded_bundle("carol", self.carol_seed),
             None,
             PskStore::new(),
             self.config,
@@ -841,13 +846,13 @@ impl FuzzWelcomes {
             let seed = 0x100 * u64::try_from(i).expect("small");
             let mut alice = Group::create(
                 format!("fuzz welcome group {i}").into_bytes(),
-                seeded_bundle(b"alice", seed + 1),
+                seeded_bundle("alice", seed + 1),
                 Extensions::empty(),
                 config,
                 &mut rng,
             )
             .expect("create");
-            let bob_kp = seeded_bundle(b"bob", seed + 2);
+            let bob_kp = seeded_bundle("bob", seed + 2);
             let out = alice
                 .commit(
                     CommitOptions {
@@ -868,7 +873,7 @@ impl FuzzWelcomes {
                 config,
             )
             .expect("Bob joins");
-            let joiner = seeded_bundle(b"joiner", JOINER_SEED);
+            let joiner = seeded_bundle("joiner", JOINER_SEED);
             let mut proposals = vec![Proposal::Add(Add {
                 key_package: joiner.key_package().clone(),
             })];
@@ -951,7 +956,7 @@ pub fn welcome_join(data: &[u8]) {
     };
     let joined = Group::join(
         &welcome,
-        seeded_bundle(b"joiner", JOINER_SEED),
+        seeded_bundle("joiner", JOINER_SEED),
         ratchet_tree.as_ref(),
         joiner_psks(),
         GroupConfig::default(),

@@ -25,6 +25,7 @@ use treekem_mls::{
     Error,
     extension::Extensions,
     framing::MlsMessage,
+    fuzzing::basic_bundle,
     group::{
         CommitOptions, Group, GroupConfig, GroupStatus, KeyPackageBundle, KeyPackageOptions,
         PskStore, Received, validate_key_package,
@@ -35,17 +36,6 @@ use treekem_mls::{
     types::{LeafIndex, ProposalRef, ResumptionPskUsage, WireFormat},
     welcome::Welcome,
 };
-
-fn bundle(suite: CipherSuite, name: &str, rng: &mut impl CryptoRng) -> KeyPackageBundle {
-    let signer = suite.generate_signature_key(rng);
-    KeyPackageBundle::generate(
-        suite,
-        signer,
-        KeyPackageOptions::basic(name.as_bytes()),
-        rng,
-    )
-    .unwrap()
-}
 
 /// A bundle whose signature key is derived from `seed` (so a test can make a second
 /// KeyPackage of the same client).
@@ -123,7 +113,7 @@ fn scenario(suite: CipherSuite, wire_format: WireFormat, seed: u64) {
     };
     let mut alice = Group::create(
         b"group-1".to_vec(),
-        bundle(suite, "alice", &mut rng),
+        basic_bundle(suite, "alice", &mut rng),
         Extensions::empty(),
         config,
         &mut rng,
@@ -132,8 +122,8 @@ fn scenario(suite: CipherSuite, wire_format: WireFormat, seed: u64) {
     assert_eq!(alice.epoch(), 0);
 
     // Epoch 1: Alice adds Bob and Carol with one Commit and one Welcome.
-    let bob_kp = bundle(suite, "bob", &mut rng);
-    let carol_kp = bundle(suite, "carol", &mut rng);
+    let bob_kp = basic_bundle(suite, "bob", &mut rng);
+    let carol_kp = basic_bundle(suite, "carol", &mut rng);
     validate_key_package(suite, bob_kp.key_package(), Some(1_700_000_000)).unwrap();
     let out = alice
         .commit(
@@ -264,7 +254,7 @@ fn scenario(suite: CipherSuite, wire_format: WireFormat, seed: u64) {
     assert_agree(&[&alice, &bob]);
 
     // Epoch 5: Dave is added with a forced path, the tree given out of band.
-    let dave_kp = bundle(suite, "dave", &mut rng);
+    let dave_kp = basic_bundle(suite, "dave", &mut rng);
     let out = bob
         .commit(
             CommitOptions {
@@ -323,7 +313,7 @@ fn pair_with(config: GroupConfig, rng: impl CryptoRng) -> (Group, Group) {
 fn pair_in(suite: CipherSuite, config: GroupConfig, mut rng: impl CryptoRng) -> (Group, Group) {
     let mut alice = Group::create(
         b"pair".to_vec(),
-        bundle(suite, "alice", &mut rng),
+        basic_bundle(suite, "alice", &mut rng),
         Extensions::empty(),
         config,
         &mut rng,
@@ -332,7 +322,7 @@ fn pair_in(suite: CipherSuite, config: GroupConfig, mut rng: impl CryptoRng) -> 
     let bob_kp = if suite == CipherSuite::Mls128X25519Aes128GcmSha256Ed25519 {
         bundle_seeded(suite, "bob", 0x42, &mut rng)
     } else {
-        bundle(suite, "bob", &mut rng)
+        basic_bundle(suite, "bob", &mut rng)
     };
     let out = alice
         .commit(
@@ -494,7 +484,7 @@ fn prop_rules_refuse_invalid_commit_lists() {
         .unwrap();
     alice.discard_pending_commit();
     // PROP-5: two Adds of the same KeyPackage.
-    let kp = bundle(suite, "y", &mut rng).key_package().clone();
+    let kp = basic_bundle(suite, "y", &mut rng).key_package().clone();
     expect(
         alice.commit(
             by_value(vec![
@@ -645,7 +635,7 @@ fn external_join(
     let joiner = if suite == CipherSuite::Mls128X25519Aes128GcmSha256Ed25519 {
         bundle_seeded(suite, name, seed, rng)
     } else {
-        bundle(suite, name, rng)
+        basic_bundle(suite, name, rng)
     };
     Group::join_external(
         &info,
@@ -734,7 +724,7 @@ fn xc_6_a_group_info_without_external_pub_cannot_be_joined() {
     let err = Group::join_external(
         &info,
         None,
-        bundle(alice.suite(), "carol", &mut rng),
+        basic_bundle(alice.suite(), "carol", &mut rng),
         Default::default(),
         PskStore::new(),
         GroupConfig::default(),
@@ -781,7 +771,7 @@ fn xc_1_to_xc_4_external_commit_rules() {
     use treekem_mls::proposal::{ExternalInit, ProposalOrRef};
     let mut rng = seeded_rng(613);
     let (mut alice, mut bob) = pair(&mut rng);
-    let kp = bundle(alice.suite(), "dave", &mut rng)
+    let kp = basic_bundle(alice.suite(), "dave", &mut rng)
         .key_package()
         .clone();
     type Edit = Box<dyn FnOnce(&mut treekem_mls::commit::Commit)>;
@@ -867,14 +857,14 @@ fn external_senders_propose_and_members_commit_by_reference() {
         .unwrap();
     let mut alice = Group::create(
         b"ext".to_vec(),
-        bundle(suite, "alice", &mut rng),
+        basic_bundle(suite, "alice", &mut rng),
         extensions,
         GroupConfig::default(),
         &mut rng,
     )
     .unwrap();
     // Carol proposes her own Add; Alice commits it by reference and Welcomes her.
-    let carol_kp = bundle(suite, "carol", &mut rng);
+    let carol_kp = basic_bundle(suite, "carol", &mut rng);
     let add = new_member_proposal(alice.context(), &carol_kp).unwrap();
     assert!(matches!(
         alice.process_message(&add).unwrap(),

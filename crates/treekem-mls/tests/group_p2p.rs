@@ -23,9 +23,10 @@ use test_support::seeded_rng;
 use treekem_mls::{
     extension::Extensions,
     framing::{AuthenticatedContent, MlsMessage},
+    fuzzing::basic_bundle,
     group::{
-        CommitOptions, Group, GroupConfig, GroupStatus, KeyPackageBundle, KeyPackageOptions,
-        PskStore, Received, commit_tiebreak,
+        CommitOptions, Group, GroupConfig, GroupStatus, KeyPackageBundle, PskStore, Received,
+        commit_tiebreak,
     },
     primitives::rand::CryptoRng,
     proposal::{Add, Proposal, Remove},
@@ -34,17 +35,6 @@ use treekem_mls::{
 };
 
 const SUITE: CipherSuite = CipherSuite::Mls128X25519Aes128GcmSha256Ed25519;
-
-fn bundle(name: &str, rng: &mut impl CryptoRng) -> KeyPackageBundle {
-    let signer = SUITE.generate_signature_key(rng);
-    KeyPackageBundle::generate(
-        SUITE,
-        signer,
-        KeyPackageOptions::basic(name.as_bytes()),
-        rng,
-    )
-    .unwrap()
-}
 
 fn welcome(message: Option<&MlsMessage>) -> &treekem_mls::welcome::Welcome {
     match message {
@@ -57,13 +47,15 @@ fn welcome(message: Option<&MlsMessage>) -> &treekem_mls::welcome::Welcome {
 fn group_of(n: usize, config: GroupConfig, rng: &mut impl CryptoRng) -> Vec<Group> {
     let mut creator = Group::create(
         b"p2p".to_vec(),
-        bundle("m0", rng),
+        basic_bundle(SUITE, "m0", rng),
         Extensions::empty(),
         config,
         rng,
     )
     .unwrap();
-    let bundles: Vec<KeyPackageBundle> = (1..n).map(|i| bundle(&format!("m{i}"), rng)).collect();
+    let bundles: Vec<KeyPackageBundle> = (1..n)
+        .map(|i| basic_bundle(SUITE, &format!("m{i}"), rng))
+        .collect();
     let out = creator
         .commit(
             CommitOptions {
@@ -156,7 +148,7 @@ fn concurrent(
     let mut joiners = Vec::new();
     let mut commits = Vec::new();
     for (k, &c) in committers.iter().enumerate() {
-        let joiner = bundle(&format!("joiner{k}"), &mut rng);
+        let joiner = basic_bundle(SUITE, &format!("joiner{k}"), &mut rng);
         let out = members[c]
             .commit(
                 CommitOptions {

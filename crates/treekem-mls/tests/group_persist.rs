@@ -20,9 +20,9 @@ use treekem_mls::{
     Result,
     extension::Extensions,
     framing::MlsMessage,
+    fuzzing::basic_bundle,
     group::{
-        CommitOptions, Group, GroupConfig, KeyPackageBundle, KeyPackageOptions, PskStore, Received,
-        STATE_VERSION,
+        CommitOptions, Group, GroupConfig, KeyPackageBundle, PskStore, Received, STATE_VERSION,
     },
     primitives::{SecretVec, rand::CryptoRng},
     proposal::{Add, Proposal},
@@ -32,17 +32,6 @@ use treekem_mls::{
 };
 
 const SUITE: CipherSuite = CipherSuite::Mls128X25519Aes128GcmSha256Ed25519;
-
-fn bundle(name: &str, rng: &mut impl CryptoRng) -> KeyPackageBundle {
-    let signer = SUITE.generate_signature_key(rng);
-    KeyPackageBundle::generate(
-        SUITE,
-        signer,
-        KeyPackageOptions::basic(name.as_bytes()),
-        rng,
-    )
-    .unwrap()
-}
 
 /// A group of `n` members made by one add-only Commit of its creator: the creator and the
 /// joined members `1..=joined` (the others exist only in the tree).
@@ -54,13 +43,15 @@ fn group_of(
 ) -> (Group, Vec<Group>) {
     let mut alice = Group::create(
         b"persist".to_vec(),
-        bundle("alice", rng),
+        basic_bundle(SUITE, "alice", rng),
         Extensions::empty(),
         config,
         rng,
     )
     .unwrap();
-    let bundles: Vec<KeyPackageBundle> = (1..n).map(|i| bundle(&format!("m{i}"), rng)).collect();
+    let bundles: Vec<KeyPackageBundle> = (1..n)
+        .map(|i| basic_bundle(SUITE, &format!("m{i}"), rng))
+        .collect();
     let proposals = bundles
         .iter()
         .map(|b| {
@@ -222,7 +213,7 @@ fn a_pending_commit_survives_to_bytes_and_merges() {
     let (mut alice, others) = group_of(3, 2, GroupConfig::default(), &mut rng);
     let mut others = others.into_iter();
     let (mut bob, mut carol) = (others.next().unwrap(), others.next().unwrap());
-    let dave = bundle("dave", &mut rng);
+    let dave = basic_bundle(SUITE, "dave", &mut rng);
     let out = alice
         .commit(
             CommitOptions {

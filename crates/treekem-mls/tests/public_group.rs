@@ -24,11 +24,11 @@ use treekem_mls::{
     Error,
     extension::Extensions,
     framing::{FramedContentBody, MlsMessage},
+    fuzzing::basic_bundle,
     group::{
         CommitOptions, ExternalCommitOptions, Group, GroupConfig, KeyPackageBundle,
         KeyPackageOptions, PskStore, PublicGroup, Received,
     },
-    primitives::rand::CryptoRng,
     proposal::{Add, Proposal, ProposalOrRef, Remove},
     protection::sign_content,
     suite::CipherSuite,
@@ -36,17 +36,6 @@ use treekem_mls::{
 };
 
 const SUITE: CipherSuite = CipherSuite::Mls128X25519Aes128GcmSha256Ed25519;
-
-fn bundle(name: &str, rng: &mut impl CryptoRng) -> KeyPackageBundle {
-    let signer = SUITE.generate_signature_key(rng);
-    KeyPackageBundle::generate(
-        SUITE,
-        signer,
-        KeyPackageOptions::basic(name.as_bytes()),
-        rng,
-    )
-    .unwrap()
-}
 
 fn assert_view(ds: &PublicGroup, members: &[&Group]) {
     for m in members {
@@ -88,7 +77,7 @@ fn public_view_follows_the_group_and_rejects_tampered_commits_unchanged() {
     assert_eq!(config.handshake_wire_format, WireFormat::PublicMessage);
     let mut alice = Group::create(
         b"public".to_vec(),
-        bundle("alice", &mut rng),
+        basic_bundle(SUITE, "alice", &mut rng),
         Extensions::empty(),
         config,
         &mut rng,
@@ -107,7 +96,7 @@ fn public_view_follows_the_group_and_rejects_tampered_commits_unchanged() {
         &mut rng,
     )
     .unwrap();
-    let carol_kp = bundle("carol", &mut rng);
+    let carol_kp = basic_bundle(SUITE, "carol", &mut rng);
     let out = alice
         .commit(
             CommitOptions {
@@ -244,7 +233,7 @@ fn public_view_follows_the_group_and_rejects_tampered_commits_unchanged() {
     let (mut dave, commit) = Group::join_external(
         &info,
         None,
-        bundle("dave", &mut rng),
+        basic_bundle(SUITE, "dave", &mut rng),
         ExternalCommitOptions::default(),
         PskStore::new(),
         config,
@@ -296,7 +285,7 @@ fn wel_a_tampered_group_info_or_tree_builds_no_view() {
     let mut rng = seeded_rng(2);
     let alice = Group::create(
         b"public".to_vec(),
-        bundle("alice", &mut rng),
+        basic_bundle(SUITE, "alice", &mut rng),
         Extensions::empty(),
         GroupConfig::default(),
         &mut rng,

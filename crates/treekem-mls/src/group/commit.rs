@@ -756,9 +756,10 @@ mod tests {
     use test_support::seeded_rng;
 
     use super::*;
+    use crate::fuzzing::basic_bundle;
     use crate::{
         framing::PublicMessage,
-        group::{GroupConfig, KeyPackageBundle, KeyPackageOptions, PskStore},
+        group::{GroupConfig, PskStore},
         proposal::Add,
         protection::{protect_public, sign_content},
         suite::CipherSuite,
@@ -766,17 +767,6 @@ mod tests {
     };
 
     const SUITE: CipherSuite = CipherSuite::Mls128X25519Aes128GcmSha256Ed25519;
-
-    fn bundle(name: &str, rng: &mut impl CryptoRng) -> KeyPackageBundle {
-        let signer = SUITE.generate_signature_key(rng);
-        KeyPackageBundle::generate(
-            SUITE,
-            signer,
-            KeyPackageOptions::basic(name.as_bytes()),
-            rng,
-        )
-        .unwrap()
-    }
 
     /// Alice and Bob in epoch 1.
     fn pair(rng: &mut impl CryptoRng) -> (Group, Group) {
@@ -787,13 +777,13 @@ mod tests {
     fn pair_with(config: GroupConfig, rng: &mut impl CryptoRng) -> (Group, Group) {
         let mut alice = Group::create(
             b"g".to_vec(),
-            bundle("alice", rng),
+            basic_bundle(SUITE, "alice", rng),
             Extensions::empty(),
             config,
             rng,
         )
         .unwrap();
-        let bob = bundle("bob", rng);
+        let bob = basic_bundle(SUITE, "bob", rng);
         let out = alice
             .commit(
                 CommitOptions {

@@ -1330,38 +1330,28 @@ mod tests {
     use test_support::seeded_rng;
 
     use super::*;
+    use crate::fuzzing::basic_bundle;
     use crate::{
         extension::Extensions,
         framing::MlsMessage,
-        group::{CommitOptions, KeyPackageBundle, KeyPackageOptions, Received},
+        group::{CommitOptions, Received},
         proposal::Add,
         storage::{FileStore, MemoryStore},
     };
 
     const SUITE: CipherSuite = CipherSuite::Mls128X25519Aes128GcmSha256Ed25519;
 
-    fn bundle(name: &str, rng: &mut impl CryptoRng) -> KeyPackageBundle {
-        let signer = SUITE.generate_signature_key(rng);
-        KeyPackageBundle::generate(
-            SUITE,
-            signer,
-            KeyPackageOptions::basic(name.as_bytes()),
-            rng,
-        )
-        .unwrap()
-    }
-
     fn pair(config: GroupConfig, rng: &mut impl CryptoRng) -> (Group, Group) {
         let mut alice = Group::create(
             b"g".to_vec(),
-            bundle("alice", rng),
+            basic_bundle(SUITE, "alice", rng),
             Extensions::empty(),
             config,
             rng,
         )
         .unwrap();
-        let bob = bundle("bob", rng);
-        let carol = bundle("carol", rng);
+        let bob = basic_bundle(SUITE, "bob", rng);
+        let carol = basic_bundle(SUITE, "carol", rng);
         let proposals = [&bob, &carol]
             .iter()
             .map(|b| {
