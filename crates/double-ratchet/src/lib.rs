@@ -115,7 +115,7 @@ pub use error::{Error, Result};
 pub use header::{Header, MessageRef};
 pub use limits::Limits;
 pub use profile::Profile;
-pub use session::{Config, Session, SharedHeaderKeys};
+pub use session::{Config, Session, SharedHeaderKeys, StagedDecrypt};
 pub use state::STATE_VERSION;
 
 /// The `primitives` crate this one is built on (its secret and key types appear in the API).

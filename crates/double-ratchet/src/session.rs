@@ -19,6 +19,14 @@
 //! sending chain only when it next sends. The keys are the same as the specification's; the
 //! difference is that decryption needs no randomness, and `encrypt` takes the RNG.
 //!
+//! **Per-message associated data (`DR-AD`, a project extension).** [`Session::encrypt_with_ad`]
+//! and [`Session::stage_decrypt`] authenticate extra bytes `ad` that are not sent: the MAC
+//! input becomes `AD || u32_be(len(ad)) || ad || header || ciphertext`. With an empty `ad`
+//! nothing is inserted, so those messages are the specification's; a non-empty one cannot be
+//! mistaken for none, since the length field's first byte is zero (`ad` is at most
+//! [`MAX_AD_LEN`](crate::limits::MAX_AD_LEN)) and a message's first byte is its non-zero
+//! version.
+//!
 //! **Nothing lost, nothing corrupted.** `decrypt` computes everything — skipped keys, chain
 //! keys, the DH ratchet step — into a [`Plan`] without touching the session, authenticates
 //! the message with the planned key, and commits the plan only after the MAC verified and the
@@ -124,6 +132,50 @@ struct Plan {
     new_skipped: Vec<SkippedEntry>,
     ckr_nr: Option<(ChainKey, u32)>,
     ratchet: Option<RatchetStep>,
+}
+
+/// A message that authenticated and decrypted, whose effect on the session is not applied
+/// yet ([`Session::stage_decrypt`]). It holds the session borrowed, so nothing else can change
+/// the session in between: [`Self::commit`] applies the plan (deleting the used message key),
+/// dropping it discards the plan.
+pub struct StagedDecrypt<'a> {
+    session: &'a mut Session,
+    plan: Plan,
+    plaintext: Vec<u8>,
+}
+
+impl StagedDecrypt<'_> {
+    /// The decrypted plaintext.
+    pub fn plaintext(&self) -> &[u8] {
+        &self.plaintext
+    }
+
+    /// Applies the message's effect on the session and returns the plaintext.
+    pub fn commit(self) -> Vec<u8> {
+        self.session.commit(self.plan);
+        self.plaintext
+    }
+}
+
+impl core::fmt::Debug for StagedDecrypt<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("StagedDecrypt")
+            .field("plaintext_len", &self.plaintext.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// `DR-AD`: the length field that precedes non-empty per-message associated data in the MAC
+/// input (empty for none, so that messages without it are the specification's).
+fn message_ad_len(ad: &[u8]) -> Result<Vec<u8>> {
+    if ad.is_empty() {
+        return Ok(Vec::new());
+    }
+    if ad.len() > crate::limits::MAX_AD_LEN {
+        return Err(Error::Misuse("per-message associated data longer than MAX_AD_LEN"));
+    }
+    let len = u32::try_from(ad.len()).map_err(|_| Error::Misuse("associated data length"))?;
+    Ok(len.to_be_bytes().to_vec())
 }
 
 /// Where a received message belongs.
@@ -343,6 +395,23 @@ impl Session {
     /// [`Error::ChainExhausted`] (`DR-COUNTER`) after 2^32 − 1 messages in one chain. The
     /// session is unchanged on error.
     pub fn encrypt(&mut self, plaintext: &[u8], rng: &mut impl CryptoRng) -> Result<Vec<u8>> {
+        self.encrypt_with_ad(plaintext, &[], rng)
+    }
+
+    /// RatchetEncrypt with per-message associated data `ad` (`DR-AD`, see the module docs):
+    /// the message authenticates `ad`, which is not sent; the receiver supplies the same bytes
+    /// to [`Self::stage_decrypt`]. With an empty `ad` this is exactly [`Self::encrypt`].
+    ///
+    /// # Errors
+    /// As [`Self::encrypt`]; [`Error::Misuse`] if `ad` is longer than
+    /// [`MAX_AD_LEN`](crate::limits::MAX_AD_LEN). The session is unchanged on error.
+    pub fn encrypt_with_ad(
+        &mut self,
+        plaintext: &[u8],
+        ad: &[u8],
+        rng: &mut impl CryptoRng,
+    ) -> Result<Vec<u8>> {
+        let ad_len = message_ad_len(ad)?;
         // Stage: a deferred sending ratchet step, if due.
         let mut new_dhs = None;
         let mut new_rk = None;
@@ -403,7 +472,7 @@ impl Session {
         let secrets = mk.expand(&self.profile)?;
         let cipher = secrets.cipher();
         let ct = cipher.encrypt(plaintext);
-        let tag = cipher.mac(&[&self.ad, &out, &ct]);
+        let tag = cipher.mac(&[&self.ad, &ad_len, ad, &out, &ct]);
         let tag = tag
             .as_bytes()
             .get(..self.profile.mac_len())
@@ -435,6 +504,21 @@ impl Session {
     /// whose key was used or deleted; [`Error::DecryptionFailed`] (`DR-MAC`) for everything
     /// else. The session is unchanged on error.
     pub fn decrypt(&mut self, message: &[u8]) -> Result<Vec<u8>> {
+        self.stage_decrypt(message, &[]).map(StagedDecrypt::commit)
+    }
+
+    /// RatchetDecrypt with per-message associated data `ad` (`DR-AD`), staged: the message is
+    /// authenticated and decrypted, and the session changes only when the returned
+    /// [`StagedDecrypt`] is committed. Dropping it instead leaves the session as it was, so a
+    /// caller can check the plaintext (or decrypt other layers around it) before consuming
+    /// the message key. With an empty `ad`, `stage_decrypt(m, &[])?.commit()` is exactly
+    /// [`Self::decrypt`].
+    ///
+    /// # Errors
+    /// As [`Self::decrypt`]; [`Error::Misuse`] if `ad` is longer than
+    /// [`MAX_AD_LEN`](crate::limits::MAX_AD_LEN). The session is unchanged on error.
+    pub fn stage_decrypt(&mut self, message: &[u8], ad: &[u8]) -> Result<StagedDecrypt<'_>> {
+        let ad_len = message_ad_len(ad)?;
         let msg = MessageRef::parse(message)?;
         if msg.is_header_encrypted() != self.he.is_some() {
             return Err(Error::Decode("header mode differs from the session's"));
@@ -452,12 +536,18 @@ impl Session {
         let secrets = mk.expand(&self.profile)?;
         let cipher = secrets.cipher();
         // DR-MAC: authenticate AD || version || header || ciphertext before anything else.
-        if !cipher.mac(&[&self.ad, msg.prefix(), ct]).ct_eq_prefix(tag) {
+        if !cipher
+            .mac(&[&self.ad, &ad_len, ad, msg.prefix(), ct])
+            .ct_eq_prefix(tag)
+        {
             return Err(Error::DecryptionFailed);
         }
         let plaintext = cipher.decrypt(ct).map_err(|_| Error::DecryptionFailed)?;
-        self.commit(plan);
-        Ok(plaintext)
+        Ok(StagedDecrypt {
+            session: self,
+            plan,
+            plaintext,
+        })
     }
 
     /// Finds the header and where the message belongs, without changing anything.

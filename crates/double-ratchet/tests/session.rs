@@ -380,3 +380,48 @@ fn dr_mac_binds_the_key_agreement_ad() {
     let m = send(&mut a, "hello", &mut rng);
     rejected(&mut b, &m, Some(Error::DecryptionFailed));
 }
+
+#[test]
+fn dr_ad_per_message_associated_data_is_bound_and_staging_changes_nothing_until_commit() {
+    for he in [false, true] {
+        let mut rng = seeded_rng(40);
+        let (mut a, mut b) = pair(Config::default(), he, &mut rng);
+        let m = a.encrypt_with_ad(b"bound", b"context 1", &mut rng).unwrap();
+        let before = b.to_bytes();
+        // The wrong associated data, none, or a prefix of it: DR-MAC, nothing changed.
+        for wrong in [&b"context 2"[..], b"", b"context "] {
+            assert_eq!(
+                b.stage_decrypt(&m, wrong).map(|s| s.commit()),
+                Err(Error::DecryptionFailed)
+            );
+            assert_eq!(b.to_bytes().expose_secret(), before.expose_secret());
+        }
+        // Without AD, the message is not accepted either.
+        rejected(&mut b, &m, Some(Error::DecryptionFailed));
+        // Staged and dropped: nothing changed, the message can still be read.
+        let staged = b.stage_decrypt(&m, b"context 1").unwrap();
+        assert_eq!(staged.plaintext(), b"bound");
+        drop(staged);
+        assert_eq!(b.to_bytes().expose_secret(), before.expose_secret());
+        // Committed: the key is consumed and a replay is a duplicate.
+        assert_eq!(b.stage_decrypt(&m, b"context 1").unwrap().commit(), b"bound");
+        assert_ne!(b.to_bytes().expose_secret(), before.expose_secret());
+        assert_eq!(
+            b.stage_decrypt(&m, b"context 1").map(|s| s.commit()),
+            Err(Error::Duplicate { n: 0 })
+        );
+        // An empty per-message AD is the specification's message.
+        let plain = a.encrypt_with_ad(b"spec", b"", &mut rng).unwrap();
+        assert_eq!(b.decrypt(&plain).unwrap(), b"spec");
+        // Over-long AD is misuse, on both sides, with nothing changed.
+        let long = vec![0u8; double_ratchet::limits::MAX_AD_LEN + 1];
+        let sender_before = a.to_bytes();
+        assert!(matches!(
+            a.encrypt_with_ad(b"x", &long, &mut rng),
+            Err(Error::Misuse(_))
+        ));
+        assert_eq!(a.to_bytes().expose_secret(), sender_before.expose_secret());
+        let m = a.encrypt(b"y", &mut rng).unwrap();
+        assert!(matches!(b.stage_decrypt(&m, &long), Err(Error::Misuse(_))));
+    }
+}

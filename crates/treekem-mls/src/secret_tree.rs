@@ -214,6 +214,20 @@ struct LeafRatchets {
 }
 
 impl LeafRatchets {
+    fn new(suite: CipherSuite, leaf_secret: &[u8]) -> Result<Self> {
+        Ok(Self {
+            handshake: Ratchet::new(suite, leaf_secret, RatchetKind::Handshake)?,
+            application: Ratchet::new(suite, leaf_secret, RatchetKind::Application)?,
+        })
+    }
+
+    const fn get(&self, kind: RatchetKind) -> &Ratchet {
+        match kind {
+            RatchetKind::Handshake => &self.handshake,
+            RatchetKind::Application => &self.application,
+        }
+    }
+
     const fn get_mut(&mut self, kind: RatchetKind) -> &mut Ratchet {
         match kind {
             RatchetKind::Handshake => &mut self.handshake,
@@ -275,10 +289,10 @@ impl SecretTree {
             .ok_or(Error::Internal("leaf ratchets just inserted"))
     }
 
-    fn derive_leaf(&mut self, leaf: u32) -> Result<LeafRatchets> {
+    /// The path from the root down to `leaf`'s node, and the position on it of the lowest
+    /// node still stored, where derivation starts.
+    fn leaf_path(&self, leaf: u32) -> Result<(Vec<NodeIndex>, usize)> {
         let target = tree_math::leaf_node(leaf);
-        // The path from the root down to the leaf; the lowest node on it still stored is
-        // where derivation starts.
         let mut path = tree_math::direct_path(target, self.n_leaves);
         path.reverse();
         path.push(target);
@@ -286,6 +300,42 @@ impl SecretTree {
             .iter()
             .rposition(|x| self.nodes.contains_key(x))
             .ok_or(Error::Invalid("leaf secret already consumed in this epoch"))?;
+        Ok((path, start))
+    }
+
+    /// The ratchets `leaf` gets on first use, computed without changing the tree (only the
+    /// secrets on the path, none of the siblings').
+    fn fresh_leaf(&self, leaf: u32) -> Result<LeafRatchets> {
+        let (path, start) = self.leaf_path(leaf)?;
+        let suite = self.suite;
+        let below = path.get(start..).unwrap_or_default();
+        let mut secret = below
+            .first()
+            .and_then(|node| self.nodes.get(node))
+            .ok_or(Error::Internal("stored node secret"))?
+            .clone();
+        for pair in below.windows(2) {
+            let &[node, child] = pair else {
+                return Err(Error::Internal("windows of two"));
+            };
+            let label: &[u8] = if tree_math::left(node) == Some(child) {
+                b"left"
+            } else {
+                b"right"
+            };
+            secret = suite.expand_with_label(
+                secret.expose_secret(),
+                b"tree",
+                label,
+                suite.hash_len(),
+            )?;
+        }
+        LeafRatchets::new(suite, secret.expose_secret())
+    }
+
+    fn derive_leaf(&mut self, leaf: u32) -> Result<LeafRatchets> {
+        let target = tree_math::leaf_node(leaf);
+        let (path, start) = self.leaf_path(leaf)?;
         let suite = self.suite;
         let above_leaf = path.len().saturating_sub(1);
         for &node in path.get(start..above_leaf).unwrap_or_default() {
@@ -307,11 +357,7 @@ impl SecretTree {
             .nodes
             .remove(&target)
             .ok_or(Error::Internal("leaf secret derived"))?;
-        let s = leaf_secret.expose_secret();
-        Ok(LeafRatchets {
-            handshake: Ratchet::new(suite, s, RatchetKind::Handshake)?,
-            application: Ratchet::new(suite, s, RatchetKind::Application)?,
-        })
+        LeafRatchets::new(suite, leaf_secret.expose_secret())
     }
 
     /// The next key of `leaf`'s `kind` ratchet for sending, with its generation.
@@ -343,14 +389,14 @@ impl SecretTree {
     }
 
     /// As [`Self::with_receive_key`], but the key's consumption is returned staged: the
-    /// ratchet is unchanged until [`Self::apply_staged`] (so a message that opens but is
-    /// then rejected consumes nothing). Only the leaf's first use derives its ratchets,
-    /// which changes no key.
+    /// tree is unchanged until [`Self::apply_staged`] (so a message that opens but is then
+    /// rejected consumes nothing). A leaf's first use derives its ratchets on the side;
+    /// they are stored, and the path secrets above consumed, only when the key is applied.
     ///
     /// # Errors
     /// As [`Self::with_receive_key`].
     pub fn stage_receive_key<T>(
-        &mut self,
+        &self,
         leaf: u32,
         kind: RatchetKind,
         generation: u32,
@@ -358,10 +404,18 @@ impl SecretTree {
     ) -> Result<(T, StagedReceiveKey)> {
         let suite = self.suite;
         let limits = self.limits;
-        let (out, update) = self
-            .leaf(leaf)?
-            .get_mut(kind)
-            .stage_key(suite, generation, limits, open)?;
+        if leaf >= self.n_leaves {
+            return Err(Error::Invalid("leaf index outside the secret tree"));
+        }
+        let (out, update) = match self.leaves.get(&leaf) {
+            Some(ratchets) => ratchets
+                .get(kind)
+                .stage_key(suite, generation, limits, open)?,
+            None => self
+                .fresh_leaf(leaf)?
+                .get(kind)
+                .stage_key(suite, generation, limits, open)?,
+        };
         Ok((out, StagedReceiveKey { leaf, kind, update }))
     }
 

@@ -981,3 +981,52 @@ fn external_senders_propose_and_members_commit_by_reference() {
     ));
     assert!(alice.cached_proposals().next().is_none());
 }
+
+#[test]
+fn msg_4_a_staged_application_message_consumes_its_key_only_when_committed() {
+    let mut rng = seeded_rng(504);
+    let (mut alice, mut bob) = pair(&mut rng);
+    let current = alice.send_application(b"now", b"ad", &mut rng).unwrap();
+    let late = alice.send_application(b"late", b"", &mut rng).unwrap();
+    let n = alice.epoch();
+    empty_commit(&mut alice, &mut [&mut bob], &mut rng);
+    let fresh = alice.send_application(b"fresh", b"", &mut rng).unwrap();
+    // Epoch n + 1's message and epoch n's late one: staged and dropped, nothing changes.
+    for (message, data, epoch) in [(&fresh, &b"fresh"[..], n + 1), (&late, b"late", n)] {
+        let before = bob.to_bytes().unwrap();
+        let staged = bob.stage_application(message).unwrap();
+        assert_eq!(staged.data(), data);
+        assert_eq!(staged.epoch(), epoch);
+        assert_eq!(staged.sender(), alice.own_leaf());
+        drop(staged);
+        assert_eq!(
+            bob.to_bytes().unwrap().expose_secret(),
+            before.expose_secret()
+        );
+        // Committed: the key is consumed, a second staging is refused.
+        assert_eq!(
+            bob.stage_application(message).unwrap().commit().unwrap(),
+            data
+        );
+        assert_ne!(
+            bob.to_bytes().unwrap().expose_secret(),
+            before.expose_secret()
+        );
+        assert!(
+            bob.stage_application(message).is_err(),
+            "a key is used once"
+        );
+    }
+    assert_eq!(
+        bob.stage_application(&current)
+            .unwrap()
+            .authenticated_data(),
+        b"ad"
+    );
+    // Handshake messages are not application messages.
+    let out = alice.commit(CommitOptions::default(), &mut rng).unwrap();
+    assert!(matches!(
+        bob.stage_application(&out.commit),
+        Err(Error::Misuse(_))
+    ));
+}

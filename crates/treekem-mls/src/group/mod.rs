@@ -200,8 +200,7 @@ use crate::{
         Add, GroupContextExtensions, PreSharedKey, PreSharedKeyId, Proposal, ReInit, Remove, Update,
     },
     protection::{
-        protect_private, protect_public, sign_content, unprotect_private, unprotect_private_staged,
-        unprotect_public,
+        protect_private, protect_public, sign_content, unprotect_private_staged, unprotect_public,
     },
     secret_tree::{SecretTree, SecretTreeLimits, StagedReceiveKey},
     suite::{CipherSuite, SignaturePrivateKey, SignaturePublicKey},
@@ -317,6 +316,74 @@ pub enum Received {
         /// The epoch the winning Commit created, in which this member stays.
         epoch: u64,
     },
+}
+
+/// The consumption of a past epoch's ratchet key, staged (MSG-4, MSG-5).
+struct StagedPastKey {
+    epoch: u64,
+    key: StagedReceiveKey,
+}
+
+/// Where a staged application message's key is consumed.
+enum StagedKey {
+    Current(StagedReceiveKey),
+    Past(StagedPastKey),
+}
+
+/// An application message that decrypted and verified, whose ratchet key is not consumed
+/// yet ([`Group::stage_application`]).
+pub struct StagedApplication<'a> {
+    group: &'a mut Group,
+    key: StagedKey,
+    sender: LeafIndex,
+    epoch: u64,
+    data: Vec<u8>,
+    authenticated_data: Vec<u8>,
+}
+
+impl StagedApplication<'_> {
+    /// The sender's leaf.
+    pub const fn sender(&self) -> LeafIndex {
+        self.sender
+    }
+
+    /// The epoch the message was sent in (the current one or a kept past one).
+    pub const fn epoch(&self) -> u64 {
+        self.epoch
+    }
+
+    /// The application data.
+    pub fn data(&self) -> &[u8] {
+        &self.data
+    }
+
+    /// The message's `authenticated_data`.
+    pub fn authenticated_data(&self) -> &[u8] {
+        &self.authenticated_data
+    }
+
+    /// Consumes the message's ratchet key (MSG-4) and returns the application data.
+    ///
+    /// # Errors
+    /// [`Error::Internal`] only for states believed unreachable (the group is borrowed
+    /// from staging to commit, so its ratchet cannot have moved).
+    pub fn commit(self) -> Result<Vec<u8>> {
+        match self.key {
+            StagedKey::Current(key) => self.group.epoch.secret_tree.apply_staged(key)?,
+            StagedKey::Past(key) => self.group.apply_staged_past(key)?,
+        }
+        Ok(self.data)
+    }
+}
+
+impl core::fmt::Debug for StagedApplication<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("StagedApplication")
+            .field("sender", &self.sender)
+            .field("epoch", &self.epoch)
+            .field("data_len", &self.data.len())
+            .finish_non_exhaustive()
+    }
 }
 
 /// The secrets and transcript of the current epoch.
@@ -680,7 +747,9 @@ impl Group {
             MlsMessage::PrivateMessage(m)
                 if m.epoch != self.context.epoch && m.group_id == self.context.group_id =>
             {
-                Ok((self.unprotect_past(m)?, None))
+                let (content, staged) = self.stage_past(m)?;
+                self.apply_staged_past(staged)?;
+                Ok((content, None))
             }
             MlsMessage::PrivateMessage(m) => {
                 let tree = &self.tree;
@@ -709,12 +778,12 @@ impl Group {
         }
     }
 
-    /// Unprotects an application message of a kept past epoch (MSG-5), consuming its key
-    /// in that epoch's secret tree.
-    fn unprotect_past(
+    /// Unprotects an application message of a kept past epoch (MSG-5); the consumption of
+    /// its key in that epoch's secret tree is returned staged (MSG-4).
+    fn stage_past(
         &mut self,
         m: &crate::framing::PrivateMessage,
-    ) -> Result<AuthenticatedContent> {
+    ) -> Result<(AuthenticatedContent, StagedPastKey)> {
         if m.content_type != crate::types::ContentType::Application {
             return Err(Error::Invalid("MSG-EPOCH: message for another epoch"));
         }
@@ -743,7 +812,8 @@ impl Group {
             ..
         } = entry;
         let current = &self.tree;
-        unprotect_private(
+        let epoch = context.epoch;
+        let (content, key) = unprotect_private_staged(
             suite,
             m,
             context,
@@ -761,7 +831,74 @@ impl Group {
                         "MSG-2: a message from a blank or missing leaf",
                     ))
             },
-        )
+        )?;
+        Ok((content, StagedPastKey { epoch, key }))
+    }
+
+    /// Consumes the ratchet key of an accepted application message of a past epoch.
+    fn apply_staged_past(&mut self, staged: StagedPastKey) -> Result<()> {
+        self.past
+            .iter_mut()
+            .find(|p| p.context.epoch == staged.epoch)
+            .ok_or(Error::Internal("a staged past epoch is kept until applied"))?
+            .secret_tree
+            .apply_staged(staged.key)
+    }
+
+    /// Decrypts and verifies an application PrivateMessage of the current epoch or of a
+    /// kept past epoch (MSG-5) without consuming its ratchet key: the returned
+    /// [`StagedApplication`] holds the group, so nothing else changes it in between, and
+    /// [`StagedApplication::commit`] consumes the key (MSG-4). Dropping it leaves the group
+    /// exactly as it was, so a caller can check the data (or open other layers around it)
+    /// first. [`Self::process_message`] is this followed by `commit` for application
+    /// messages.
+    ///
+    /// # Errors
+    /// [`Error::Misuse`] for a message that is not an application PrivateMessage, or a
+    /// removed member; otherwise as [`Self::process_message`].
+    pub fn stage_application(&mut self, message: &MlsMessage) -> Result<StagedApplication<'_>> {
+        let MlsMessage::PrivateMessage(m) = message else {
+            return Err(Error::Misuse(
+                "stage_application takes an application PrivateMessage",
+            ));
+        };
+        if m.content_type != crate::types::ContentType::Application {
+            return Err(Error::Misuse(
+                "stage_application takes an application PrivateMessage",
+            ));
+        }
+        if self.status == GroupStatus::Removed {
+            return Err(Error::Misuse("this member was removed from the group"));
+        }
+        let (content, key) = if m.epoch != self.context.epoch && m.group_id == self.context.group_id
+        {
+            let (content, key) = self.stage_past(m)?;
+            (content, StagedKey::Past(key))
+        } else {
+            match self.unprotect(message)? {
+                (content, Some(key)) => (content, StagedKey::Current(key)),
+                (_, None) => {
+                    return Err(Error::Internal(
+                        "a current-epoch PrivateMessage stages its key",
+                    ));
+                }
+            }
+        };
+        let (FramedContentBody::Application(data), Sender::Member(sender)) =
+            (content.content.body, content.content.sender)
+        else {
+            return Err(Error::Invalid(
+                "MSG-3: application data not from a member in a PrivateMessage",
+            ));
+        };
+        Ok(StagedApplication {
+            group: self,
+            key,
+            sender,
+            epoch: m.epoch,
+            data,
+            authenticated_data: content.content.authenticated_data,
+        })
     }
 
     fn cache_proposal(
