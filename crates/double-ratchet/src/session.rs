@@ -172,7 +172,9 @@ fn message_ad_len(ad: &[u8]) -> Result<Vec<u8>> {
         return Ok(Vec::new());
     }
     if ad.len() > crate::limits::MAX_AD_LEN {
-        return Err(Error::Misuse("per-message associated data longer than MAX_AD_LEN"));
+        return Err(Error::Misuse(
+            "per-message associated data longer than MAX_AD_LEN",
+        ));
     }
     let len = u32::try_from(ad.len()).map_err(|_| Error::Misuse("associated data length"))?;
     Ok(len.to_be_bytes().to_vec())

@@ -404,7 +404,10 @@ fn dr_ad_per_message_associated_data_is_bound_and_staging_changes_nothing_until_
         drop(staged);
         assert_eq!(b.to_bytes().expose_secret(), before.expose_secret());
         // Committed: the key is consumed and a replay is a duplicate.
-        assert_eq!(b.stage_decrypt(&m, b"context 1").unwrap().commit(), b"bound");
+        assert_eq!(
+            b.stage_decrypt(&m, b"context 1").unwrap().commit(),
+            b"bound"
+        );
         assert_ne!(b.to_bytes().expose_secret(), before.expose_secret());
         assert_eq!(
             b.stage_decrypt(&m, b"context 1").map(|s| s.commit()),
