@@ -8,6 +8,8 @@ pub mod limits;
 /// Secret containers: zeroizing, redacted, constant-time.
 pub mod secret;
 
+/// Argon2id (RFC 9106): keys from passphrases.
+pub mod argon2id;
 /// SHA-256/384/512 (FIPS 180-4).
 pub mod hash;
 /// HKDF (RFC 5869).
@@ -49,6 +51,7 @@ pub mod fuzzing;
 pub mod hazmat;
 
 pub use aead::{AeadAlgorithm, AeadKey, Nonce};
+pub use argon2id::Argon2idParams;
 pub use ed25519::{Ed25519PublicKey, Ed25519SecretKey};
 pub use error::{Error, Result};
 pub use hash::HashAlgorithm;

@@ -584,6 +584,11 @@ impl Group {
         self.context.epoch
     }
 
+    /// The group's configuration.
+    pub const fn config(&self) -> &GroupConfig {
+        &self.config
+    }
+
     /// The group ID.
     pub fn group_id(&self) -> &[u8] {
         &self.context.group_id
