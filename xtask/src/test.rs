@@ -20,13 +20,14 @@ pub(crate) enum Outcome {
 type Step = (&'static str, fn(&Path) -> Result<Outcome>);
 
 /// The steps, in order.
-const STEPS: [Step; 12] = [
+const STEPS: [Step; 13] = [
     ("vectors", vectors_step),
     ("fmt", fmt),
     ("clippy (all features)", clippy_all_features),
     ("clippy (no default features)", clippy_no_default_features),
     ("clippy (fuzz workspace)", clippy_fuzz),
     ("tests", tests),
+    ("demo", demo),
     ("conformance table", conformance_table),
     ("doc", doc),
     ("deny", deny),
@@ -160,13 +161,34 @@ fn tests(root: &Path) -> Result<Outcome> {
     cargo(root, &["test", "--workspace", "--all-features"])
 }
 
-/// Step 7: print what the tests recorded in `target/conformance/`.
+/// Step 7: the demo, built as the tests built the workspace (so nothing is recompiled) and
+/// run; it exits non-zero if a check of the run failed.
+fn demo(root: &Path) -> Result<Outcome> {
+    cargo(
+        root,
+        &["build", "--workspace", "--all-features", "--examples"],
+    )?;
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| root.join("target"), std::path::PathBuf::from);
+    let binary = target.join("debug").join("examples").join("demo");
+    Cmd::new(&binary.to_string_lossy(), root).run()?;
+    Ok(Outcome::Passed)
+}
+
+/// `cargo xtask demo`: the demo, optimised (its transcript prints per-layer timings).
+pub(crate) fn demo_release(root: &Path) -> Result {
+    Cmd::new("cargo", root)
+        .args(["run", "--release", "-p", "cascade", "--example", "demo"])
+        .run()
+}
+
+/// Step 8: print what the tests recorded in `target/conformance/`.
 fn conformance_table(root: &Path) -> Result<Outcome> {
     conformance::print_table(root)?;
     Ok(Outcome::Passed)
 }
 
-/// Step 8: documentation with warnings denied.
+/// Step 9: documentation with warnings denied.
 fn doc(root: &Path) -> Result<Outcome> {
     Cmd::new("cargo", root)
         .env("RUSTDOCFLAGS", "-D warnings")
@@ -175,13 +197,13 @@ fn doc(root: &Path) -> Result<Outcome> {
     Ok(Outcome::Passed)
 }
 
-/// Step 9: cargo-deny (bans, licenses, sources).
+/// Step 10: cargo-deny (bans, licenses, sources).
 fn deny(root: &Path) -> Result<Outcome> {
     tools::deny(root, false)?;
     Ok(Outcome::Passed)
 }
 
-/// Step 10: manifest provenance rules, and no upstream file tracked by git.
+/// Step 11: manifest provenance rules, and no upstream file tracked by git.
 fn provenance(root: &Path) -> Result<Outcome> {
     let entries = manifest::load(root)?;
     let mut problems = manifest::provenance_problems(root, &entries);
@@ -207,12 +229,12 @@ fn provenance(root: &Path) -> Result<Outcome> {
     }
 }
 
-/// Step 11: every fuzz target for a few seconds.
+/// Step 12: every fuzz target for a few seconds.
 fn fuzz_smoke(root: &Path) -> Result<Outcome> {
     fuzz::smoke(root, fuzz::SMOKE_SECONDS)
 }
 
-/// Step 12: replay committed fuzz seeds and regressions on stable.
+/// Step 13: replay committed fuzz seeds and regressions on stable.
 fn corpus_replay(root: &Path) -> Result<Outcome> {
     let crates = root.join("crates");
     let present = std::fs::read_dir(&crates)
