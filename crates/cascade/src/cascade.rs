@@ -318,23 +318,18 @@ fn open_layers(
     let staged: Box<dyn StagedOpen + '_> = outer.open(ciphertext, &bind).map_err(fail)?;
     let mut elapsed = t.elapsed();
     let output_len = staged.plaintext().len();
-    if inner.is_empty() {
+    let plaintext = if inner.is_empty() {
         let t = Instant::now();
         let plaintext = staged.commit().map_err(fail)?;
         elapsed += t.elapsed();
-        reports.push(LayerReport {
-            id,
-            position,
-            input_len: ciphertext.len(),
-            output_len,
-            elapsed,
-        });
-        return Ok(plaintext);
-    }
-    let plaintext = open_layers(inner, record, count, staged.plaintext(), ad, reports)?;
-    let t = Instant::now();
-    staged.commit().map_err(fail)?;
-    elapsed += t.elapsed();
+        plaintext
+    } else {
+        let plaintext = open_layers(inner, record, count, staged.plaintext(), ad, reports)?;
+        let t = Instant::now();
+        staged.commit().map_err(fail)?;
+        elapsed += t.elapsed();
+        plaintext
+    };
     reports.push(LayerReport {
         id,
         position,
