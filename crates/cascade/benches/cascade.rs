@@ -42,7 +42,10 @@ impl Alone {
     fn round_trip(&mut self, message: &[u8], rng: &mut dyn CryptoRng) -> Vec<u8> {
         let sealed = self.sender.seal(message, &self.ad, rng).unwrap();
         let opened = self.receiver.open(&sealed, &self.ad).unwrap();
-        opened.commit().unwrap()
+        if let Some(staged) = opened.staged {
+            staged.commit().unwrap();
+        }
+        opened.plaintext
     }
 }
 

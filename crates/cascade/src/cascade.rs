@@ -10,8 +10,7 @@ use primitives::rand::CryptoRng;
 use crate::{
     AeadLayer, CipherLayer, DoubleRatchetLayer, Error, LayerId, MlKemLayer, MlsLayer, Operation,
     Result,
-    envelope::{EnvelopeRef, MAX_LAYERS, StackEntry, binding, compare_stacks, encode_record},
-    layer::StagedOpen,
+    envelope::{Bindings, EnvelopeRef, MAX_LAYERS, StackEntry, compare_stacks, encode_record},
 };
 
 /// The longest caller associated data [`Cascade::seal`] and [`Cascade::open`] take: 16 KiB
@@ -168,11 +167,6 @@ impl Cascade {
         })
     }
 
-    /// The position (0 = outermost) of `layers[index]` (innermost first).
-    fn position(&self, index: usize) -> usize {
-        self.layers.len().saturating_sub(1).saturating_sub(index)
-    }
-
     fn check_ad(ad: &[u8]) -> Result<()> {
         if ad.len() > MAX_AD_LEN {
             return Err(Error::AssociatedDataTooLarge {
@@ -212,18 +206,15 @@ impl Cascade {
             });
         }
         let mut reports = Vec::with_capacity(self.layers.len());
+        let mut bindings = Bindings::new(&self.record, ad);
         let mut current: Option<Vec<u8>> = None;
-        for index in 0..self.layers.len() {
-            let position = self.position(index);
-            let bind = binding(&self.record, position, ad)?;
-            let layer = self
-                .layers
-                .get_mut(index)
-                .ok_or(Error::Config("layer index"))?;
+        let count = self.layers.len();
+        for (index, layer) in self.layers.iter_mut().enumerate() {
+            let position = count - 1 - index;
             let input = current.as_deref().unwrap_or(plaintext);
             let t = Instant::now();
             let sealed = layer
-                .seal(input, &bind, rng)
+                .seal(input, bindings.at(position)?, rng)
                 .map_err(|source| Error::Layer {
                     layer: layer.id(),
                     position,
@@ -272,16 +263,50 @@ impl Cascade {
         let parsed = EnvelopeRef::parse(envelope)?;
         compare_stacks(&self.stack, &parsed)?;
         let mut reports = Vec::with_capacity(self.layers.len());
-        let count = self.layers.len();
-        let plaintext = open_layers(
-            &mut self.layers,
-            &self.record,
-            count,
-            parsed.body(),
-            ad,
-            &mut reports,
-        )?;
-        reports.reverse();
+        let mut bindings = Bindings::new(&self.record, ad);
+        // Open every layer, outermost first; each intermediate plaintext is dropped as soon
+        // as the next layer has read it. The stages wait; an error drops them all.
+        let mut stages = Vec::with_capacity(self.layers.len());
+        let mut current: Option<Vec<u8>> = None;
+        for (position, layer) in self.layers.iter_mut().rev().enumerate() {
+            let input = current.as_deref().unwrap_or(parsed.body());
+            let id = layer.id();
+            let t = Instant::now();
+            let opened = layer
+                .open(input, bindings.at(position)?)
+                .map_err(|source| Error::Layer {
+                    layer: id,
+                    position,
+                    operation: Operation::Open,
+                    source,
+                })?;
+            reports.push(LayerReport {
+                id,
+                position,
+                input_len: input.len(),
+                output_len: opened.plaintext.len(),
+                elapsed: t.elapsed(),
+            });
+            if let Some(staged) = opened.staged {
+                stages.push((position, staged));
+            }
+            current = Some(opened.plaintext);
+        }
+        // Every layer opened: apply their state changes.
+        for (position, staged) in stages {
+            let t = Instant::now();
+            let report = reports
+                .get_mut(position)
+                .ok_or(Error::Config("report position"))?;
+            staged.commit().map_err(|source| Error::Layer {
+                layer: report.id,
+                position,
+                operation: Operation::Open,
+                source,
+            })?;
+            report.elapsed += t.elapsed();
+        }
+        let plaintext = current.unwrap_or_default();
         let report = Report {
             layers: reports,
             envelope_len: envelope.len(),
@@ -289,53 +314,4 @@ impl Cascade {
         };
         Ok((plaintext, report))
     }
-}
-
-/// Opens the outermost of `layers` (innermost first), then the rest on its plaintext, and
-/// commits the outer layer's stage only after every inner layer opened and committed. The
-/// recursion is at most [`MAX_LAYERS`] deep. `reports` collects innermost first.
-fn open_layers(
-    layers: &mut [Box<dyn CipherLayer>],
-    record: &[u8],
-    count: usize,
-    ciphertext: &[u8],
-    ad: &[u8],
-    reports: &mut Vec<LayerReport>,
-) -> Result<Vec<u8>> {
-    let Some((outer, inner)) = layers.split_last_mut() else {
-        return Ok(ciphertext.to_vec());
-    };
-    let position = count - 1 - inner.len();
-    let id = outer.id();
-    let fail = |source| Error::Layer {
-        layer: id,
-        position,
-        operation: Operation::Open,
-        source,
-    };
-    let bind = binding(record, position, ad)?;
-    let t = Instant::now();
-    let staged: Box<dyn StagedOpen + '_> = outer.open(ciphertext, &bind).map_err(fail)?;
-    let mut elapsed = t.elapsed();
-    let output_len = staged.plaintext().len();
-    let plaintext = if inner.is_empty() {
-        let t = Instant::now();
-        let plaintext = staged.commit().map_err(fail)?;
-        elapsed += t.elapsed();
-        plaintext
-    } else {
-        let plaintext = open_layers(inner, record, count, staged.plaintext(), ad, reports)?;
-        let t = Instant::now();
-        staged.commit().map_err(fail)?;
-        elapsed += t.elapsed();
-        plaintext
-    };
-    reports.push(LayerReport {
-        id,
-        position,
-        input_len: ciphertext.len(),
-        output_len,
-        elapsed,
-    });
-    Ok(plaintext)
 }

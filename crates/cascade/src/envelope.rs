@@ -105,13 +105,42 @@ pub(crate) fn encode_record(entries: &[StackEntry]) -> Result<Vec<u8>> {
 /// # Errors
 /// [`Error::Config`] for a position above 255.
 pub fn binding(record: &[u8], position: usize, ad: &[u8]) -> Result<Vec<u8>> {
-    let position = u8::try_from(position).map_err(|_| Error::Config("layer position"))?;
-    let mut out = Vec::with_capacity(BINDING_LABEL.len() + record.len() + 1 + ad.len());
-    out.extend_from_slice(BINDING_LABEL);
-    out.extend_from_slice(record);
-    out.push(position);
-    out.extend_from_slice(ad);
-    Ok(out)
+    let mut bindings = Bindings::new(record, ad);
+    bindings.at(position)?;
+    Ok(bindings.bytes)
+}
+
+/// Every layer's binding of one operation in one buffer: the bindings differ only in the
+/// position byte, which [`Self::at`] rewrites.
+pub(crate) struct Bindings {
+    bytes: Vec<u8>,
+    position_offset: usize,
+}
+
+impl Bindings {
+    pub(crate) fn new(record: &[u8], ad: &[u8]) -> Self {
+        let position_offset = BINDING_LABEL.len() + record.len();
+        let mut bytes = Vec::with_capacity(position_offset + 1 + ad.len());
+        bytes.extend_from_slice(BINDING_LABEL);
+        bytes.extend_from_slice(record);
+        bytes.push(0);
+        bytes.extend_from_slice(ad);
+        Self {
+            bytes,
+            position_offset,
+        }
+    }
+
+    /// The binding of the layer at `position`.
+    pub(crate) fn at(&mut self, position: usize) -> Result<&[u8]> {
+        let position = u8::try_from(position).map_err(|_| Error::Config("layer position"))?;
+        let slot = self
+            .bytes
+            .get_mut(self.position_offset)
+            .ok_or(Error::Config("binding layout"))?;
+        *slot = position;
+        Ok(&self.bytes)
+    }
 }
 
 /// `STACK-1..5`: names how the envelope's stack differs from the configured one.

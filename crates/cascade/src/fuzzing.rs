@@ -178,11 +178,20 @@ pub fn open_fixture() -> &'static OpenFixture {
 
 /// `cascade_open`: arbitrary bytes into Bob's default stack. No panic; a rejected input
 /// leaves the Double Ratchet session and the MLS group byte-for-byte as they were; an
-/// accepted one is one of Alice's genuine envelopes and yields its plaintext.
+/// accepted one is one of Alice's genuine envelopes and yields its plaintext. Bob is kept
+/// from one input to the next while inputs are rejected (the check proves his state did
+/// not move) and rebuilt after an accepted one.
 pub fn cascade_open(data: &[u8]) {
+    thread_local! {
+        static BOB: std::cell::RefCell<Option<(Cascade, Vec<u8>)>> =
+            const { std::cell::RefCell::new(None) };
+    }
     let fixture = open_fixture();
-    let mut bob = fixture.bob.cascade();
-    let before = snapshot(&bob);
+    let (mut bob, before) = BOB.with_borrow_mut(Option::take).unwrap_or_else(|| {
+        let bob = fixture.bob.cascade();
+        let before = snapshot(&bob);
+        (bob, before)
+    });
     match bob.open(data, FUZZ_AD) {
         Ok((plaintext, report)) => {
             let genuine = fixture
@@ -198,10 +207,13 @@ pub fn cascade_open(data: &[u8]) {
                 "an accepted message consumes its keys"
             );
         }
-        Err(_) => assert!(
-            snapshot(&bob) == before,
-            "a rejected envelope changed a layer"
-        ),
+        Err(_) => {
+            assert!(
+                snapshot(&bob) == before,
+                "a rejected envelope changed a layer"
+            );
+            BOB.with_borrow_mut(|kept| *kept = Some((bob, before)));
+        }
     }
 }
 

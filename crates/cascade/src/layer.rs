@@ -1,10 +1,11 @@
 //! The [`CipherLayer`] trait: one layer of a [`Cascade`](crate::Cascade).
 //!
 //! A layer seals bytes under associated data and opens them again. Opening is staged: a
-//! layer returns the plaintext with a [`StagedOpen`] that applies the layer's state change
-//! (a consumed ratchet key, say) only when committed. The cascade commits every layer's
-//! stage only after every layer opened, so a failure anywhere leaves every layer's state as
-//! it was.
+//! layer returns the plaintext with, if it has state, a [`StagedOpen`] that applies the
+//! layer's state change (a consumed ratchet key, say) only when committed. The cascade opens
+//! every layer first, dropping each intermediate ciphertext as soon as the next layer has
+//! read it, and commits the stages only after every layer opened, so a failure anywhere
+//! leaves every layer's state as it was.
 //!
 //! Sealing is not staged, deliberately: a stateful layer that sealed has used a key, and
 //! rolling its state back would use that key again for another message. A seal that fails
@@ -93,42 +94,37 @@ pub trait CipherLayer: Any + Send {
         rng: &mut dyn CryptoRng,
     ) -> Result<Vec<u8>, LayerError>;
 
-    /// Opens `ciphertext` under `ad` without changing the layer's state: the state change
-    /// waits in the returned [`StagedOpen`].
+    /// Opens `ciphertext` under `ad` without changing the layer's state: the state change,
+    /// if any, waits in the returned [`Opened::staged`].
     ///
     /// # Errors
     /// Whatever the layer's protocol refuses; the layer's state is unchanged.
-    fn open<'a>(
-        &'a mut self,
-        ciphertext: &[u8],
-        ad: &[u8],
-    ) -> Result<Box<dyn StagedOpen + 'a>, LayerError>;
+    fn open<'a>(&'a mut self, ciphertext: &[u8], ad: &[u8]) -> Result<Opened<'a>, LayerError>;
 }
 
-/// A layer's opened plaintext and its pending state change.
-pub trait StagedOpen {
+/// What [`CipherLayer::open`] returns.
+pub struct Opened<'a> {
     /// The plaintext (the next layer's ciphertext).
-    fn plaintext(&self) -> &[u8];
+    pub plaintext: Vec<u8>,
+    /// The layer's pending state change; `None` for a layer without state.
+    pub staged: Option<Box<dyn StagedOpen + 'a>>,
+}
 
-    /// Applies the state change and returns the plaintext. Dropping the stage instead
-    /// discards the change.
+impl fmt::Debug for Opened<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Opened")
+            .field("plaintext_len", &self.plaintext.len())
+            .field("staged", &self.staged.is_some())
+            .finish()
+    }
+}
+
+/// A layer's pending state change, from [`CipherLayer::open`].
+pub trait StagedOpen {
+    /// Applies the state change. Dropping the stage instead discards it.
     ///
     /// # Errors
     /// Only for states believed unreachable (the layer is borrowed from staging to
     /// commit, so nothing else changed it).
-    fn commit(self: Box<Self>) -> Result<Vec<u8>, LayerError>;
-}
-
-/// The stage of a layer without state: committing changes nothing.
-#[derive(Debug)]
-pub(crate) struct Stateless(pub(crate) Vec<u8>);
-
-impl StagedOpen for Stateless {
-    fn plaintext(&self) -> &[u8] {
-        &self.0
-    }
-
-    fn commit(self: Box<Self>) -> Result<Vec<u8>, LayerError> {
-        Ok(self.0)
-    }
+    fn commit(self: Box<Self>) -> Result<(), LayerError>;
 }

@@ -87,7 +87,7 @@
 //!
 //! [`Cascade::open`] checks the size (`SIZE-1`) and the stack record first, then opens
 //! every layer without changing its state (a [`StagedOpen`]), and commits the stages only
-//! when all layers opened: a tampered envelope, a wrong key or a replay leaves every
+//! when all layers opened (it holds at most two layers' buffers at a time): a tampered envelope, a wrong key or a replay leaves every
 //! session, group epoch and ratchet exactly as it was. Sealing checks every size limit
 //! before any layer seals (`SIZE-2`); see [`CipherLayer`] for why a seal is not rolled back.
 
@@ -114,7 +114,7 @@ pub use cascade::{
     Cascade, CascadeConfig, DEFAULT_MAX_ENVELOPE_LEN, LayerReport, MAX_AD_LEN, Report,
 };
 pub use error::{Error, LayerError, Operation, Result};
-pub use layer::{CipherLayer, LayerId, StagedOpen};
+pub use layer::{CipherLayer, LayerId, Opened, StagedOpen};
 pub use layers::{
     aead::AeadLayer, double_ratchet::DoubleRatchetLayer, mlkem::MlKemLayer, mls::MlsLayer,
 };

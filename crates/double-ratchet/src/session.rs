@@ -134,34 +134,25 @@ struct Plan {
     ratchet: Option<RatchetStep>,
 }
 
-/// A message that authenticated and decrypted, whose effect on the session is not applied
+/// The effect on the session of a message that authenticated and decrypted, not applied
 /// yet ([`Session::stage_decrypt`]). It holds the session borrowed, so nothing else can change
-/// the session in between: [`Self::commit`] applies the plan (deleting the used message key),
-/// dropping it discards the plan.
+/// the session in between: [`Self::commit`] applies it (deleting the used message key),
+/// dropping it discards it.
 pub struct StagedDecrypt<'a> {
     session: &'a mut Session,
     plan: Plan,
-    plaintext: Vec<u8>,
 }
 
 impl StagedDecrypt<'_> {
-    /// The decrypted plaintext.
-    pub fn plaintext(&self) -> &[u8] {
-        &self.plaintext
-    }
-
-    /// Applies the message's effect on the session and returns the plaintext.
-    pub fn commit(self) -> Vec<u8> {
+    /// Applies the message's effect on the session.
+    pub fn commit(self) {
         self.session.commit(self.plan);
-        self.plaintext
     }
 }
 
 impl core::fmt::Debug for StagedDecrypt<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("StagedDecrypt")
-            .field("plaintext_len", &self.plaintext.len())
-            .finish_non_exhaustive()
+        f.debug_struct("StagedDecrypt").finish_non_exhaustive()
     }
 }
 
@@ -506,20 +497,26 @@ impl Session {
     /// whose key was used or deleted; [`Error::DecryptionFailed`] (`DR-MAC`) for everything
     /// else. The session is unchanged on error.
     pub fn decrypt(&mut self, message: &[u8]) -> Result<Vec<u8>> {
-        self.stage_decrypt(message, &[]).map(StagedDecrypt::commit)
+        let (plaintext, staged) = self.stage_decrypt(message, &[])?;
+        staged.commit();
+        Ok(plaintext)
     }
 
     /// RatchetDecrypt with per-message associated data `ad` (`DR-AD`), staged: the message is
-    /// authenticated and decrypted, and the session changes only when the returned
-    /// [`StagedDecrypt`] is committed. Dropping it instead leaves the session as it was, so a
-    /// caller can check the plaintext (or decrypt other layers around it) before consuming
-    /// the message key. With an empty `ad`, `stage_decrypt(m, &[])?.commit()` is exactly
-    /// [`Self::decrypt`].
+    /// authenticated and decrypted and its plaintext returned, and the session changes only
+    /// when the returned [`StagedDecrypt`] is committed. Dropping it instead leaves the
+    /// session as it was, so a caller can check the plaintext (or decrypt other layers
+    /// around it) before consuming the message key. With an empty `ad`, staging and
+    /// committing is exactly [`Self::decrypt`].
     ///
     /// # Errors
     /// As [`Self::decrypt`]; [`Error::Misuse`] if `ad` is longer than
     /// [`MAX_AD_LEN`](crate::limits::MAX_AD_LEN). The session is unchanged on error.
-    pub fn stage_decrypt(&mut self, message: &[u8], ad: &[u8]) -> Result<StagedDecrypt<'_>> {
+    pub fn stage_decrypt(
+        &mut self,
+        message: &[u8],
+        ad: &[u8],
+    ) -> Result<(Vec<u8>, StagedDecrypt<'_>)> {
         let ad_len = message_ad_len(ad)?;
         let msg = MessageRef::parse(message)?;
         if msg.is_header_encrypted() != self.he.is_some() {
@@ -545,11 +542,13 @@ impl Session {
             return Err(Error::DecryptionFailed);
         }
         let plaintext = cipher.decrypt(ct).map_err(|_| Error::DecryptionFailed)?;
-        Ok(StagedDecrypt {
-            session: self,
-            plan,
+        Ok((
             plaintext,
-        })
+            StagedDecrypt {
+                session: self,
+                plan,
+            },
+        ))
     }
 
     /// Finds the header and where the message belongs, without changing anything.

@@ -391,7 +391,7 @@ fn dr_ad_per_message_associated_data_is_bound_and_staging_changes_nothing_until_
         // The wrong associated data, none, or a prefix of it: DR-MAC, nothing changed.
         for wrong in [&b"context 2"[..], b"", b"context "] {
             assert_eq!(
-                b.stage_decrypt(&m, wrong).map(|s| s.commit()),
+                b.stage_decrypt(&m, wrong).map(|(pt, _)| pt),
                 Err(Error::DecryptionFailed)
             );
             assert_eq!(b.to_bytes().expose_secret(), before.expose_secret());
@@ -399,18 +399,17 @@ fn dr_ad_per_message_associated_data_is_bound_and_staging_changes_nothing_until_
         // Without AD, the message is not accepted either.
         rejected(&mut b, &m, Some(Error::DecryptionFailed));
         // Staged and dropped: nothing changed, the message can still be read.
-        let staged = b.stage_decrypt(&m, b"context 1").unwrap();
-        assert_eq!(staged.plaintext(), b"bound");
+        let (plaintext, staged) = b.stage_decrypt(&m, b"context 1").unwrap();
+        assert_eq!(plaintext, b"bound");
         drop(staged);
         assert_eq!(b.to_bytes().expose_secret(), before.expose_secret());
         // Committed: the key is consumed and a replay is a duplicate.
-        assert_eq!(
-            b.stage_decrypt(&m, b"context 1").unwrap().commit(),
-            b"bound"
-        );
+        let (plaintext, staged) = b.stage_decrypt(&m, b"context 1").unwrap();
+        staged.commit();
+        assert_eq!(plaintext, b"bound");
         assert_ne!(b.to_bytes().expose_secret(), before.expose_secret());
         assert_eq!(
-            b.stage_decrypt(&m, b"context 1").map(|s| s.commit()),
+            b.stage_decrypt(&m, b"context 1").map(|(pt, _)| pt),
             Err(Error::Duplicate { n: 0 })
         );
         // An empty per-message AD is the specification's message.

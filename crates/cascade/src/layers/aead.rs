@@ -24,11 +24,7 @@ use primitives::{
     rand::CryptoRng,
 };
 
-use crate::{
-    CipherLayer, LayerId,
-    error::LayerError,
-    layer::{StagedOpen, Stateless},
-};
+use crate::{CipherLayer, LayerId, Opened, error::LayerError};
 
 /// Version 1: `nonce || AES-256-GCM ciphertext || tag`.
 pub const VERSION: u8 = 1;
@@ -131,15 +127,13 @@ impl CipherLayer for AeadLayer {
         Ok(out)
     }
 
-    fn open<'a>(
-        &'a mut self,
-        ciphertext: &[u8],
-        ad: &[u8],
-    ) -> Result<Box<dyn StagedOpen + 'a>, LayerError> {
+    fn open<'a>(&'a mut self, ciphertext: &[u8], ad: &[u8]) -> Result<Opened<'a>, LayerError> {
         let (nonce, body) = ciphertext
             .split_at_checked(NONCE_LEN)
             .ok_or(primitives::Error::DecryptionFailed)?;
-        let plaintext = self.key.open(&Nonce::try_from_slice(nonce)?, ad, body)?;
-        Ok(Box::new(Stateless(plaintext)))
+        Ok(Opened {
+            plaintext: self.key.open(&Nonce::try_from_slice(nonce)?, ad, body)?,
+            staged: None,
+        })
     }
 }

@@ -5,7 +5,7 @@
 use double_ratchet::{Config, Session, StagedDecrypt};
 use primitives::{SecretBytes, rand::CryptoRng};
 
-use crate::{CipherLayer, LayerId, error::LayerError, layer::StagedOpen};
+use crate::{CipherLayer, LayerId, Opened, StagedOpen, error::LayerError};
 
 /// Version 1: the layer's ciphertext is a Double Ratchet message (clear header, version 1,
 /// or encrypted header, version 2, as the session was set up).
@@ -68,12 +68,9 @@ impl DoubleRatchetLayer {
 struct Staged<'a>(StagedDecrypt<'a>);
 
 impl StagedOpen for Staged<'_> {
-    fn plaintext(&self) -> &[u8] {
-        self.0.plaintext()
-    }
-
-    fn commit(self: Box<Self>) -> Result<Vec<u8>, LayerError> {
-        Ok(self.0.commit())
+    fn commit(self: Box<Self>) -> Result<(), LayerError> {
+        self.0.commit();
+        Ok(())
     }
 }
 
@@ -99,13 +96,11 @@ impl CipherLayer for DoubleRatchetLayer {
         Ok(self.session.encrypt_with_ad(plaintext, ad, &mut rng)?)
     }
 
-    fn open<'a>(
-        &'a mut self,
-        ciphertext: &[u8],
-        ad: &[u8],
-    ) -> Result<Box<dyn StagedOpen + 'a>, LayerError> {
-        Ok(Box::new(Staged(
-            self.session.stage_decrypt(ciphertext, ad)?,
-        )))
+    fn open<'a>(&'a mut self, ciphertext: &[u8], ad: &[u8]) -> Result<Opened<'a>, LayerError> {
+        let (plaintext, staged) = self.session.stage_decrypt(ciphertext, ad)?;
+        Ok(Opened {
+            plaintext,
+            staged: Some(Box::new(Staged(staged))),
+        })
     }
 }

@@ -5,11 +5,7 @@
 use mlkem_layer::{Config, DecapsulationKey, EncapsulationKey};
 use primitives::rand::CryptoRng;
 
-use crate::{
-    CipherLayer, LayerId,
-    error::LayerError,
-    layer::{StagedOpen, Stateless},
-};
+use crate::{CipherLayer, LayerId, Opened, error::LayerError};
 
 /// Version 1: the layer's ciphertext is an [`mlkem_layer`] envelope (version 1).
 pub const VERSION: u8 = 1;
@@ -95,15 +91,13 @@ impl CipherLayer for MlKemLayer {
         Ok(mlkem_layer::seal_with(&self.config, peer, plaintext, ad, &mut rng)?.into_bytes())
     }
 
-    fn open<'a>(
-        &'a mut self,
-        ciphertext: &[u8],
-        ad: &[u8],
-    ) -> Result<Box<dyn StagedOpen + 'a>, LayerError> {
+    fn open<'a>(&'a mut self, ciphertext: &[u8], ad: &[u8]) -> Result<Opened<'a>, LayerError> {
         let own = self.own.as_ref().ok_or(LayerError::Misuse(
             "this ML-KEM layer has no decapsulation key",
         ))?;
-        let plaintext = mlkem_layer::open_with(&self.config, own, ciphertext, ad)?;
-        Ok(Box::new(Stateless(plaintext)))
+        Ok(Opened {
+            plaintext: mlkem_layer::open_with(&self.config, own, ciphertext, ad)?,
+            staged: None,
+        })
     }
 }

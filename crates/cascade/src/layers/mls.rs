@@ -19,7 +19,7 @@ use treekem_mls::{
     group::{Group, StagedApplication},
 };
 
-use crate::{CipherLayer, LayerId, error::LayerError, layer::StagedOpen};
+use crate::{CipherLayer, LayerId, Opened, StagedOpen, error::LayerError};
 
 /// Version 1: an MLS 1.0 `MLSMessage` holding a PrivateMessage whose application data ends
 /// with the binding's SHA-256 digest.
@@ -61,23 +61,11 @@ impl MlsLayer {
     }
 }
 
-struct Staged<'a> {
-    staged: StagedApplication<'a>,
-    plaintext_len: usize,
-}
+struct Staged<'a>(StagedApplication<'a>);
 
 impl StagedOpen for Staged<'_> {
-    fn plaintext(&self) -> &[u8] {
-        self.staged
-            .data()
-            .get(..self.plaintext_len)
-            .unwrap_or_default()
-    }
-
-    fn commit(self: Box<Self>) -> Result<Vec<u8>, LayerError> {
-        let mut data = self.staged.commit()?;
-        data.truncate(self.plaintext_len);
-        Ok(data)
+    fn commit(self: Box<Self>) -> Result<(), LayerError> {
+        Ok(self.0.commit()?)
     }
 }
 
@@ -109,25 +97,21 @@ impl CipherLayer for MlsLayer {
         Ok(message.to_bytes()?)
     }
 
-    fn open<'a>(
-        &'a mut self,
-        ciphertext: &[u8],
-        ad: &[u8],
-    ) -> Result<Box<dyn StagedOpen + 'a>, LayerError> {
+    fn open<'a>(&'a mut self, ciphertext: &[u8], ad: &[u8]) -> Result<Opened<'a>, LayerError> {
         let message = MlsMessage::from_bytes(ciphertext)?;
-        let staged = self.group.stage_application(&message)?;
-        let plaintext_len = staged
-            .data()
+        let (mut plaintext, staged) = self.group.stage_application(&message)?;
+        let len = plaintext
             .len()
             .checked_sub(DIGEST_LEN)
             .ok_or(LayerError::BindingMismatch)?;
-        let digest = staged.data().get(plaintext_len..).unwrap_or_default();
+        let digest = plaintext.get(len..).unwrap_or_default();
         if !ct_eq_bytes(digest, &sha256(ad)) {
             return Err(LayerError::BindingMismatch);
         }
-        Ok(Box::new(Staged {
-            staged,
-            plaintext_len,
-        }))
+        plaintext.truncate(len);
+        Ok(Opened {
+            plaintext,
+            staged: Some(Box::new(Staged(staged))),
+        })
     }
 }

@@ -337,7 +337,6 @@ pub struct StagedApplication<'a> {
     key: StagedKey,
     sender: LeafIndex,
     epoch: u64,
-    data: Vec<u8>,
     authenticated_data: Vec<u8>,
 }
 
@@ -352,27 +351,21 @@ impl StagedApplication<'_> {
         self.epoch
     }
 
-    /// The application data.
-    pub fn data(&self) -> &[u8] {
-        &self.data
-    }
-
     /// The message's `authenticated_data`.
     pub fn authenticated_data(&self) -> &[u8] {
         &self.authenticated_data
     }
 
-    /// Consumes the message's ratchet key (MSG-4) and returns the application data.
+    /// Consumes the message's ratchet key (MSG-4).
     ///
     /// # Errors
     /// [`Error::Internal`] only for states believed unreachable (the group is borrowed
     /// from staging to commit, so its ratchet cannot have moved).
-    pub fn commit(self) -> Result<Vec<u8>> {
+    pub fn commit(self) -> Result<()> {
         match self.key {
-            StagedKey::Current(key) => self.group.epoch.secret_tree.apply_staged(key)?,
-            StagedKey::Past(key) => self.group.apply_staged_past(key)?,
+            StagedKey::Current(key) => self.group.epoch.secret_tree.apply_staged(key),
+            StagedKey::Past(key) => self.group.apply_staged_past(key),
         }
-        Ok(self.data)
     }
 }
 
@@ -381,7 +374,6 @@ impl core::fmt::Debug for StagedApplication<'_> {
         f.debug_struct("StagedApplication")
             .field("sender", &self.sender)
             .field("epoch", &self.epoch)
-            .field("data_len", &self.data.len())
             .finish_non_exhaustive()
     }
 }
@@ -851,17 +843,20 @@ impl Group {
     }
 
     /// Decrypts and verifies an application PrivateMessage of the current epoch or of a
-    /// kept past epoch (MSG-5) without consuming its ratchet key: the returned
-    /// [`StagedApplication`] holds the group, so nothing else changes it in between, and
-    /// [`StagedApplication::commit`] consumes the key (MSG-4). Dropping it leaves the group
-    /// exactly as it was, so a caller can check the data (or open other layers around it)
-    /// first. [`Self::process_message`] is this followed by `commit` for application
-    /// messages.
+    /// kept past epoch (MSG-5) and returns its application data, without consuming its
+    /// ratchet key: the returned [`StagedApplication`] holds the group, so nothing else
+    /// changes it in between, and [`StagedApplication::commit`] consumes the key (MSG-4).
+    /// Dropping it leaves the group exactly as it was, so a caller can check the data (or
+    /// open other layers around it) first. [`Self::process_message`] is this followed by
+    /// `commit` for application messages.
     ///
     /// # Errors
     /// [`Error::Misuse`] for a message that is not an application PrivateMessage, or a
     /// removed member; otherwise as [`Self::process_message`].
-    pub fn stage_application(&mut self, message: &MlsMessage) -> Result<StagedApplication<'_>> {
+    pub fn stage_application(
+        &mut self,
+        message: &MlsMessage,
+    ) -> Result<(Vec<u8>, StagedApplication<'_>)> {
         let MlsMessage::PrivateMessage(m) = message else {
             return Err(Error::Misuse(
                 "stage_application takes an application PrivateMessage",
@@ -896,14 +891,16 @@ impl Group {
                 "MSG-3: application data not from a member in a PrivateMessage",
             ));
         };
-        Ok(StagedApplication {
-            group: self,
-            key,
-            sender,
-            epoch: m.epoch,
+        Ok((
             data,
-            authenticated_data: content.content.authenticated_data,
-        })
+            StagedApplication {
+                group: self,
+                key,
+                sender,
+                epoch: m.epoch,
+                authenticated_data: content.content.authenticated_data,
+            },
+        ))
     }
 
     fn cache_proposal(
