@@ -50,6 +50,13 @@ pub enum Error {
     /// A signature did not verify.
     #[error("signature verification failed")]
     VerificationFailed,
+    /// `ED25519-1` in a batch ([`crate::ed25519::verify_batch`]): the entry at `index` is
+    /// the first whose signature does not verify.
+    #[error("signature {index} of the batch failed verification")]
+    BatchVerificationFailed {
+        /// The position of that entry in the batch.
+        index: usize,
+    },
     /// The algorithm, mode or parameter is not supported by this crate.
     #[error("unsupported: {0}")]
     Unsupported(&'static str),

