@@ -64,7 +64,8 @@ impl From<primitives::Error> for Error {
     fn from(e: primitives::Error) -> Self {
         match e {
             primitives::Error::DecryptionFailed => Self::DecryptionFailed,
-            primitives::Error::VerificationFailed => Self::VerificationFailed,
+            primitives::Error::VerificationFailed
+            | primitives::Error::BatchVerificationFailed { .. } => Self::VerificationFailed,
             other => Self::Crypto(other),
         }
     }
