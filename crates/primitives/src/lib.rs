@@ -70,7 +70,11 @@ pub use x25519::{X25519PublicKey, X25519SecretKey};
 pub use xwing::{XWingCiphertext, XWingDecapsulationKey, XWingEncapsulationKey, XWingSharedSecret};
 
 /// The random-number traits this crate's APIs take (`&mut impl CryptoRng`), re-exported so that
-/// protocol crates need no direct dependency on `rand_core`.
+/// protocol crates need no direct dependency on `rand_core`, and [`SeededRng`](rand::SeededRng)
+/// for work split into tasks.
 pub mod rand {
+    pub use crate::seeded_rng::SeededRng;
     pub use rand_core::{CryptoRng, Rng, TryCryptoRng, TryRng};
 }
+/// A ChaCha20 generator seeded from another, for tasks that each need their own randomness.
+mod seeded_rng;
