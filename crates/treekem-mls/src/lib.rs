@@ -172,6 +172,8 @@ pub mod join;
 pub mod key_package;
 pub mod key_schedule;
 pub mod leaf_node;
+/// Independent tasks spread over threads (feature `parallel`).
+mod parallel;
 pub mod proposal;
 pub mod protection;
 pub mod secret_tree;

@@ -1,0 +1,107 @@
+//! Independent tasks spread over threads (feature `parallel`, on by default), for the two
+//! costs of a large group that split into many equal pieces: the HPKE encryptions of an
+//! UpdatePath's path secrets (one per member of the copath resolutions) and the leaf
+//! signatures a joiner checks.
+//!
+//! [`map`] runs a function over a slice of tasks and returns the results in the tasks' order.
+//! With the feature, the tasks are cut into one contiguous run per available core
+//! ([`std::thread::available_parallelism`], read once), each run at least `per_thread` tasks
+//! (a run must be worth starting a thread for: some hundreds of microseconds), and run on
+//! scoped threads ([`std::thread::scope`]: no dependency, no pool kept between calls);
+//! without it, or with one core, too few tasks, or a platform that cannot spawn a thread
+//! (`wasm32` without threads), they run in the calling thread. The results are the same
+//! either way: callers make tasks independent of one another and give each its own
+//! randomness, a seed drawn in task order before the split
+//! ([`primitives::rand::SeededRng`]), so outputs do not depend on the number of threads.
+
+use crate::Result;
+
+/// Applies `f` to every task, on as many threads as there are cores and runs of at least
+/// `per_thread` tasks (with the feature), and returns the results in the tasks' order.
+///
+/// # Errors
+/// [`crate::Error::Internal`] if a worker thread panicked (a bug: nothing reachable from input
+/// panics).
+pub(crate) fn map<T: Sync, R: Send>(
+    tasks: &[T],
+    per_thread: usize,
+    f: impl Fn(&T) -> R + Sync,
+) -> Result<Vec<R>> {
+    #[cfg(feature = "parallel")]
+    {
+        let threads = threads().min(tasks.len() / per_thread.max(1));
+        if threads > 1 {
+            return map_on_threads(tasks, threads, &f);
+        }
+    }
+    #[cfg(not(feature = "parallel"))]
+    let _ = per_thread;
+    Ok(tasks.iter().map(f).collect())
+}
+
+/// The number of threads to use: the available parallelism, read once.
+#[cfg(feature = "parallel")]
+fn threads() -> usize {
+    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from))
+}
+
+/// [`map`] on `threads` threads (this one included), each taking one contiguous run of
+/// tasks; a run whose thread cannot be spawned is done here.
+#[cfg(feature = "parallel")]
+fn map_on_threads<T: Sync, R: Send>(
+    tasks: &[T],
+    threads: usize,
+    f: &(impl Fn(&T) -> R + Sync),
+) -> Result<Vec<R>> {
+    let run = tasks.len().div_ceil(threads);
+    let mut runs = tasks.chunks(run);
+    let first = runs.next().unwrap_or_default();
+    std::thread::scope(|scope| {
+        let spawned: Vec<_> = runs
+            .map(|part| {
+                std::thread::Builder::new()
+                    .spawn_scoped(scope, move || part.iter().map(f).collect::<Vec<R>>())
+                    .map_err(|_| part)
+            })
+            .collect();
+        let mut out: Vec<R> = first.iter().map(f).collect();
+        for handle in spawned {
+            match handle {
+                Ok(handle) => out.extend(
+                    handle
+                        .join()
+                        .map_err(|_| crate::Error::Internal("a worker thread panicked"))?,
+                ),
+                Err(part) => out.extend(part.iter().map(f)),
+            }
+        }
+        Ok(out)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn results_keep_the_task_order() {
+        for n in [0usize, 1, 2, 3, 7, 64, 1000] {
+            let tasks: Vec<usize> = (0..n).collect();
+            let out = map(&tasks, 1, |&t| t * t).unwrap();
+            assert_eq!(map(&tasks, 5, |&t| t * t).unwrap(), out);
+            assert_eq!(out, tasks.iter().map(|t| t * t).collect::<Vec<_>>());
+        }
+    }
+
+    #[cfg(feature = "parallel")]
+    #[test]
+    fn any_thread_count_gives_the_same_results() {
+        let tasks: Vec<u64> = (0..37).collect();
+        let one: Vec<u64> = tasks.iter().map(|t| t.wrapping_mul(0x9e37_79b9)).collect();
+        for threads in 1..=8 {
+            let out = map_on_threads(&tasks, threads, &|t: &u64| t.wrapping_mul(0x9e37_79b9));
+            assert_eq!(out.unwrap(), one, "{threads} threads");
+        }
+    }
+}
