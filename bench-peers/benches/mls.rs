@@ -33,8 +33,10 @@
 //! implementation and N, after the populated tree is built.
 //!
 //! Not equal work: mls-rs is built with its default features, which include `rayon` (leaf
-//! signatures checked on join and path secrets encrypted on all cores; ours and OpenMLS use
-//! one thread; run with `RAYON_NUM_THREADS=1` to compare single-threaded); OpenMLS writes its
+//! signatures checked on join and path secrets encrypted on all cores), and ours with its
+//! default feature `parallel` (the same two costs spread over the cores); OpenMLS uses one
+//! thread. To compare single-threaded, run with `RAYON_NUM_THREADS=1` and build ours without
+//! default features (`treekem-mls = { ..., default-features = false }`). OpenMLS writes its
 //! whole group state to its storage provider on every join and merge, the others keep it in
 //! memory (mls-rs writes only on `write_to_storage`, ours only on `Group::save`).
 //!
