@@ -8,7 +8,7 @@
 //! Costs are [`Argon2idParams`]. The default is RFC 9106 section 4's second recommended
 //! option (64 MiB, 3 passes, 4 lanes), for machines where the first (2 GiB) is too much; the
 //! floor ([`Argon2idParams::MINIMUM`], 19 MiB, 2 passes, 1 lane) is OWASP's minimum for
-//! Argon2id: [`derive_key`] refuses anything cheaper, so a configuration mistake cannot
+//! Argon2id: [`derive_key`](crate::argon2id::derive_key) refuses anything cheaper, so a configuration mistake cannot
 //! silently make a passphrase cheap to guess. The salt must be at least 16 bytes (RFC 9106
 //! section 3.1 recommends 128 bits) and is not secret; store it with whatever the key
 //! protects.

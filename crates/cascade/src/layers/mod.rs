@@ -1,10 +1,7 @@
-//! The four built-in layers.
+//! The four built-in layers. (Each module's own documentation is its summary, so that its
+//! links resolve in the module.)
 
-/// AES-256-GCM under a key or an Argon2id passphrase.
 pub mod aead;
-/// The Double Ratchet (a session with one peer).
 pub mod double_ratchet;
-/// ML-KEM or X-Wing to the recipient's key.
-pub mod mlkem;
-/// MLS (a group; the ciphertext is an MLS PrivateMessage).
 pub mod mls;
+pub mod mlkem;
