@@ -3,5 +3,5 @@
 
 pub mod aead;
 pub mod double_ratchet;
-pub mod mls;
 pub mod mlkem;
+pub mod mls;
