@@ -145,9 +145,10 @@ impl Bindings {
 
 /// `STACK-1..5`: names how the envelope's stack differs from the configured one.
 pub(crate) fn compare_stacks(expected: &[StackEntry], found: &EnvelopeRef<'_>) -> Result<()> {
-    let found: Vec<StackEntry> = found.entries().collect();
-    for (i, e) in found.iter().enumerate() {
-        if found.iter().take(i).any(|f| f.id == e.id) {
+    // At most MAX_LAYERS entries on each side: the quadratic scans cost less than a
+    // collection would.
+    for (i, e) in found.entries().enumerate() {
+        if found.entries().take(i).any(|f| f.id == e.id) {
             return Err(Error::LayerDuplicated { layer: e.id });
         }
         if !expected.iter().any(|x| x.id == e.id) {
@@ -156,12 +157,12 @@ pub(crate) fn compare_stacks(expected: &[StackEntry], found: &EnvelopeRef<'_>) -
     }
     if let Some(missing) = expected
         .iter()
-        .find(|x| !found.iter().any(|f| f.id == x.id))
+        .find(|x| !found.entries().any(|f| f.id == x.id))
     {
         return Err(Error::LayerStripped { layer: missing.id });
     }
     // Same set of ids, each once: the order or a version differs, or nothing does.
-    for (position, (x, f)) in expected.iter().zip(&found).enumerate() {
+    for (position, (x, f)) in expected.iter().zip(found.entries()).enumerate() {
         if x.id != f.id {
             return Err(Error::LayersReordered {
                 position,
