@@ -2130,3 +2130,43 @@ pub fn group_interaction(data: &[u8]) {
     });
     sim.run(&actions);
 }
+
+/// The saved states `mls_group_state_decode` starts from: Carol's, in both live groups.
+pub fn fuzz_saved_states() -> &'static [Vec<u8>; 2] {
+    static STATES: OnceLock<[Vec<u8>; 2]> = OnceLock::new();
+    STATES.get_or_init(|| {
+        fuzz_live_groups().each_ref().map(|fixture| {
+            fixture
+                .carol()
+                .to_bytes()
+                .expect("a live group saves")
+                .expose_secret()
+                .to_vec()
+        })
+    })
+}
+
+/// `mls_group_state_decode`: arbitrary bytes as a saved group state ([`Group::from_bytes`]).
+/// No panic and no internal error; a state that loads saves again, and that save loads to
+/// the same group (same epoch, authenticator, context and tree) and saves to the same
+/// bytes.
+pub fn group_state_decode(data: &[u8]) {
+    let group = match Group::from_bytes(data) {
+        Ok(group) => group,
+        Err(e) => {
+            assert!(
+                !matches!(e, crate::Error::Internal(_)),
+                "an internal error on a saved state: {e}"
+            );
+            return;
+        }
+    };
+    let saved = group.to_bytes().expect("a loaded group saves");
+    let again = Group::from_bytes(saved.expose_secret()).expect("a saved group loads");
+    assert_eq!(Snapshot::of(&again), Snapshot::of(&group));
+    assert_eq!(
+        again.to_bytes().expect("saves").expose_secret(),
+        saved.expose_secret(),
+        "saving is not stable"
+    );
+}

@@ -9,7 +9,7 @@ use test_support::{FuzzTarget, replay_fuzz_corpus};
 use treekem_mls::fuzzing;
 
 /// Every `mls_*` fuzz target and the function it calls.
-const TARGETS: [FuzzTarget; 7] = [
+const TARGETS: [FuzzTarget; 8] = [
     FuzzTarget {
         name: "mls_message_decode",
         function: "treekem_mls::fuzzing::message_decode",
@@ -39,6 +39,11 @@ const TARGETS: [FuzzTarget; 7] = [
         name: "mls_welcome_join",
         function: "treekem_mls::fuzzing::welcome_join",
         run: fuzzing::welcome_join,
+    },
+    FuzzTarget {
+        name: "mls_group_state_decode",
+        function: "treekem_mls::fuzzing::group_state_decode",
+        run: fuzzing::group_state_decode,
     },
     FuzzTarget {
         name: "mls_group_interaction",
