@@ -983,11 +983,7 @@ fn tamper_and_strip(p: &mut Peer, pair: &mut Cascade) -> Result {
     Ok(())
 }
 
+/// The first 8 bytes in hex, enough to compare values by eye.
 fn hex(bytes: &[u8]) -> String {
-    bytes
-        .iter()
-        .take(8)
-        .map(|b| format!("{b:02x}"))
-        .collect::<String>()
-        + "…"
+    test_support::hex(bytes.get(..8).unwrap_or(bytes)) + "…"
 }

@@ -18,10 +18,8 @@ use mlkem_layer::{DecapsulationKey, EncapsulationKey, ParameterSet};
 use primitives::{SecretBytes, SecretVec, fuzzing::FuzzRng, rand::CryptoRng};
 use treekem_mls::{
     extension::Extensions,
-    framing::MlsMessage,
-    fuzzing::basic_bundle,
-    group::{CommitOptions, Group, GroupConfig, PskStore},
-    proposal::{Add, Proposal},
+    fuzzing::{add_and_join, basic_bundle},
+    group::{Group, GroupConfig},
     suite::CipherSuite,
 };
 
@@ -77,30 +75,8 @@ pub fn group_pair(rng: &mut impl CryptoRng) -> (Group, Group) {
         rng,
     )
     .unwrap();
-    let bob_kp = basic_bundle(suite, "bob", rng);
-    let out = alice
-        .commit(
-            CommitOptions {
-                proposals: vec![Proposal::Add(Add {
-                    key_package: bob_kp.key_package().clone(),
-                })],
-                ..CommitOptions::default()
-            },
-            rng,
-        )
-        .unwrap();
-    alice.merge_pending_commit().unwrap();
-    let Some(MlsMessage::Welcome(welcome)) = out.welcome else {
-        panic!("an Add commit makes a Welcome");
-    };
-    let bob = Group::join(
-        &welcome,
-        bob_kp,
-        None,
-        PskStore::new(),
-        GroupConfig::default(),
-    )
-    .unwrap();
+    let bob = basic_bundle(suite, "bob", rng);
+    let bob = add_and_join(&mut alice, bob, GroupConfig::default(), rng);
     (alice, bob)
 }
 

@@ -157,10 +157,10 @@ impl core::fmt::Debug for StagedDecrypt<'_> {
 }
 
 /// `DR-AD`: the length field that precedes non-empty per-message associated data in the MAC
-/// input (empty for none, so that messages without it are the specification's).
-fn message_ad_len(ad: &[u8]) -> Result<Vec<u8>> {
+/// input (`None` for none, so that messages without it are the specification's).
+fn message_ad_len(ad: &[u8]) -> Result<Option<[u8; 4]>> {
     if ad.is_empty() {
-        return Ok(Vec::new());
+        return Ok(None);
     }
     if ad.len() > crate::limits::MAX_AD_LEN {
         return Err(Error::Misuse(
@@ -168,7 +168,7 @@ fn message_ad_len(ad: &[u8]) -> Result<Vec<u8>> {
         ));
     }
     let len = u32::try_from(ad.len()).map_err(|_| Error::Misuse("associated data length"))?;
-    Ok(len.to_be_bytes().to_vec())
+    Ok(Some(len.to_be_bytes()))
 }
 
 /// Where a received message belongs.
@@ -465,7 +465,8 @@ impl Session {
         let secrets = mk.expand(&self.profile)?;
         let cipher = secrets.cipher();
         let ct = cipher.encrypt(plaintext);
-        let tag = cipher.mac(&[&self.ad, &ad_len, ad, &out, &ct]);
+        let ad_len = ad_len.as_ref().map_or(&[][..], <[u8; 4]>::as_slice);
+        let tag = cipher.mac(&[&self.ad, ad_len, ad, &out, &ct]);
         let tag = tag
             .as_bytes()
             .get(..self.profile.mac_len())
@@ -518,6 +519,7 @@ impl Session {
         ad: &[u8],
     ) -> Result<(Vec<u8>, StagedDecrypt<'_>)> {
         let ad_len = message_ad_len(ad)?;
+        let ad_len = ad_len.as_ref().map_or(&[][..], <[u8; 4]>::as_slice);
         let msg = MessageRef::parse(message)?;
         if msg.is_header_encrypted() != self.he.is_some() {
             return Err(Error::Decode("header mode differs from the session's"));
@@ -536,7 +538,7 @@ impl Session {
         let cipher = secrets.cipher();
         // DR-MAC: authenticate AD || version || header || ciphertext before anything else.
         if !cipher
-            .mac(&[&self.ad, &ad_len, ad, msg.prefix(), ct])
+            .mac(&[&self.ad, ad_len, ad, msg.prefix(), ct])
             .ct_eq_prefix(tag)
         {
             return Err(Error::DecryptionFailed);

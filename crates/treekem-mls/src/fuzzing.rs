@@ -516,6 +516,37 @@ fn welcome_of(message: Option<MlsMessage>) -> Welcome {
     }
 }
 
+/// Adds `bundle`'s member to `group` by one Commit (merged) and returns the new member's
+/// group, joined from the Welcome (ratchet tree in it) with `config`: the two-member groups
+/// of the tests, fuzz fixtures and benches of this and other crates.
+pub fn add_and_join(
+    group: &mut Group,
+    bundle: KeyPackageBundle,
+    config: GroupConfig,
+    rng: &mut impl CryptoRng,
+) -> Group {
+    let out = group
+        .commit(
+            CommitOptions {
+                proposals: vec![Proposal::Add(Add {
+                    key_package: bundle.key_package().clone(),
+                })],
+                ..CommitOptions::default()
+            },
+            rng,
+        )
+        .expect("an Add commits");
+    group.merge_pending_commit().expect("merge");
+    Group::join(
+        &welcome_of(out.welcome),
+        bundle,
+        None,
+        PskStore::new(),
+        config,
+    )
+    .expect("the added member joins")
+}
+
 /// Everything of a member's state that the public API shows: after a rejected message it
 /// must be as it was.
 #[derive(Debug, PartialEq, Eq)]
@@ -852,27 +883,8 @@ impl FuzzWelcomes {
                 &mut rng,
             )
             .expect("create");
-            let bob_kp = seeded_bundle("bob", seed + 2);
-            let out = alice
-                .commit(
-                    CommitOptions {
-                        proposals: vec![Proposal::Add(Add {
-                            key_package: bob_kp.key_package().clone(),
-                        })],
-                        ..CommitOptions::default()
-                    },
-                    &mut rng,
-                )
-                .expect("add Bob");
-            alice.merge_pending_commit().expect("merge");
-            let mut bob = Group::join(
-                &welcome_of(out.welcome),
-                bob_kp,
-                None,
-                PskStore::new(),
-                config,
-            )
-            .expect("Bob joins");
+            let mut bob =
+                add_and_join(&mut alice, seeded_bundle("bob", seed + 2), config, &mut rng);
             let joiner = seeded_bundle("joiner", JOINER_SEED);
             let mut proposals = vec![Proposal::Add(Add {
                 key_package: joiner.key_package().clone(),

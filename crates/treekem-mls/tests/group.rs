@@ -25,7 +25,7 @@ use treekem_mls::{
     Error,
     extension::Extensions,
     framing::MlsMessage,
-    fuzzing::basic_bundle,
+    fuzzing::{add_and_join, basic_bundle},
     group::{
         CommitOptions, Group, GroupConfig, GroupStatus, KeyPackageBundle, KeyPackageOptions,
         PskStore, Received, validate_key_package,
@@ -324,26 +324,7 @@ fn pair_in(suite: CipherSuite, config: GroupConfig, mut rng: impl CryptoRng) -> 
     } else {
         basic_bundle(suite, "bob", &mut rng)
     };
-    let out = alice
-        .commit(
-            CommitOptions {
-                proposals: vec![Proposal::Add(Add {
-                    key_package: bob_kp.key_package().clone(),
-                })],
-                ..CommitOptions::default()
-            },
-            &mut rng,
-        )
-        .unwrap();
-    alice.merge_pending_commit().unwrap();
-    let bob = Group::join(
-        &welcome_of(out.welcome),
-        bob_kp,
-        None,
-        PskStore::new(),
-        config,
-    )
-    .unwrap();
+    let bob = add_and_join(&mut alice, bob_kp, config, &mut rng);
     (alice, bob)
 }
 

@@ -756,11 +756,10 @@ mod tests {
     use test_support::seeded_rng;
 
     use super::*;
-    use crate::fuzzing::basic_bundle;
+    use crate::fuzzing::{add_and_join, basic_bundle};
     use crate::{
         framing::PublicMessage,
-        group::{GroupConfig, PskStore},
-        proposal::Add,
+        group::GroupConfig,
         protection::{protect_public, sign_content},
         suite::CipherSuite,
         types::{ProposalRef, WireFormat},
@@ -784,22 +783,7 @@ mod tests {
         )
         .unwrap();
         let bob = basic_bundle(SUITE, "bob", rng);
-        let out = alice
-            .commit(
-                CommitOptions {
-                    proposals: vec![Proposal::Add(Add {
-                        key_package: bob.key_package().clone(),
-                    })],
-                    ..CommitOptions::default()
-                },
-                rng,
-            )
-            .unwrap();
-        alice.merge_pending_commit().unwrap();
-        let Some(MlsMessage::Welcome(w)) = out.welcome else {
-            panic!("no welcome");
-        };
-        let bob = Group::join(&w, bob, None, PskStore::new(), config).unwrap();
+        let bob = add_and_join(&mut alice, bob, config, rng);
         (alice, bob)
     }
 
