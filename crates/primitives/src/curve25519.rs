@@ -16,7 +16,7 @@ use core::ops::{Add, Mul, Neg};
 use subtle::ConstantTimeEq as _;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
-use crate::X25519SecretKey;
+use crate::{X25519SecretKey, field25519::Fe};
 
 /// Length of an encoded scalar or compressed point.
 pub const ENCODED_LEN: usize = 32;
@@ -130,9 +130,26 @@ impl EdwardsPoint {
         )
     }
 
+    /// The neutral element.
+    pub fn identity() -> Self {
+        Self(curve25519_dalek::traits::Identity::identity())
+    }
+
+    /// The encodings of several points, with one field inversion for all of them.
+    pub fn compress_batch<const N: usize>(points: &[Self; N]) -> [[u8; ENCODED_LEN]; N] {
+        curve25519_dalek::EdwardsPoint::compress_batch(&points.map(|p| p.0)).map(|c| c.to_bytes())
+    }
+
     /// Whether the compressed encoding equals `encoded`, compared in constant time.
     pub fn ct_eq_compressed(&self, encoded: &[u8; ENCODED_LEN]) -> bool {
         self.compress().ct_eq(encoded).into()
+    }
+}
+
+impl Neg for &EdwardsPoint {
+    type Output = EdwardsPoint;
+    fn neg(self) -> EdwardsPoint {
+        EdwardsPoint(-self.0)
     }
 }
 
@@ -157,16 +174,30 @@ fn is_below_p(u: &[u8; 32]) -> bool {
 }
 
 /// The Edwards point birationally equivalent to the Montgomery u-coordinate `u`
-/// (y = (u - 1) / (u + 1)), with the sign bit `sign` (0 or 1; other bits ignored).
-/// `None` if `u >= p` (a non-canonical encoding, rejected as XEdDSA verification requires),
-/// `u = -1`, or `u` is on the twist.
-pub fn edwards_from_montgomery(u: &[u8; ENCODED_LEN], sign: u8) -> Option<EdwardsPoint> {
-    if !is_below_p(u) {
+/// (y = (u - 1) / (u + 1)), with the sign bit `sign` (0 or 1; other bits ignored), and the
+/// point's RFC 8032 encoding, which comes out of the map for free (`compress` would cost a field
+/// inversion). `None` if `u >= p` (a non-canonical encoding, rejected as XEdDSA verification
+/// requires), `u = -1`, or `u` is on the twist.
+pub fn edwards_from_montgomery(
+    u: &[u8; ENCODED_LEN],
+    sign: u8,
+) -> Option<(EdwardsPoint, [u8; ENCODED_LEN])> {
+    let mut minus_one = P_LE;
+    minus_one[0] -= 1;
+    if !is_below_p(u) || *u == minus_one {
         return None;
     }
-    curve25519_dalek::MontgomeryPoint(*u)
-        .to_edwards(sign & 1)
-        .map(EdwardsPoint)
+    let u_fe = Fe::from_bytes(u);
+    let mut encoding = u_fe
+        .sub(&Fe::ONE)
+        .mul(&u_fe.add(&Fe::ONE).invert())
+        .to_bytes();
+    // x = 0 only at y = -1 (u = 0), where the encoding's sign bit stays 0 whatever `sign` asks.
+    if *u != [0; ENCODED_LEN] {
+        encoding[31] |= (sign & 1) << 7;
+    }
+    let point = EdwardsPoint::decompress(encoding)?;
+    Some((point, encoding))
 }
 
 #[cfg(test)]
@@ -222,11 +253,13 @@ mod tests {
         let k = Scalar::clamped_from_x25519(&sk);
         let e = EdwardsPoint::mul_base(&k);
         let u = sk.public_key().as_bytes();
-        let mapped = edwards_from_montgomery(u, e.sign_bit()).unwrap();
+        let (mapped, encoding) = edwards_from_montgomery(u, e.sign_bit()).unwrap();
         assert_eq!(mapped.compress(), e.compress());
+        assert_eq!(encoding, e.compress());
         assert!(mapped.ct_eq_compressed(&e.compress()));
-        let other = edwards_from_montgomery(u, 1 - e.sign_bit()).unwrap();
+        let (other, other_encoding) = edwards_from_montgomery(u, 1 - e.sign_bit()).unwrap();
         assert_ne!(other.compress(), e.compress());
+        assert_eq!(other.compress(), other_encoding);
         assert_eq!(
             EdwardsPoint::decompress(e.compress()).unwrap().compress(),
             e.compress()
@@ -245,6 +278,46 @@ mod tests {
         nine[0] = 9;
         assert!(edwards_from_montgomery(&nine, 0).is_some());
         assert!(is_below_p(&minus_one));
+    }
+
+    proptest::proptest! {
+        /// The map agrees with curve25519-dalek's `to_edwards` on any u and sign, and the
+        /// encoding it returns is the point's compression.
+        #[test]
+        fn montgomery_map_matches_dalek(u in proptest::array::uniform32(proptest::prelude::any::<u8>()), sign in 0u8..2) {
+            let ours = edwards_from_montgomery(&u, sign);
+            let below_p = is_below_p(&u);
+            let dalek = curve25519_dalek::MontgomeryPoint(u).to_edwards(sign).filter(|_| below_p);
+            proptest::prop_assert_eq!(ours.is_some(), dalek.is_some());
+            if let (Some((point, encoding)), Some(theirs)) = (ours, dalek) {
+                proptest::prop_assert_eq!(point.compress(), theirs.compress().to_bytes());
+                proptest::prop_assert_eq!(encoding, theirs.compress().to_bytes());
+            }
+        }
+    }
+
+    /// u = 0 maps to (0, -1), whose encoding has sign bit 0 whichever sign is asked for.
+    #[test]
+    fn montgomery_map_of_zero() {
+        for sign in [0, 1] {
+            let (point, encoding) = edwards_from_montgomery(&[0; 32], sign).unwrap();
+            assert_eq!(point.compress(), encoding);
+            assert_eq!(encoding[31] >> 7, 0);
+        }
+    }
+
+    #[test]
+    fn negation_identity_and_batch_compression() {
+        let p = EdwardsPoint::mul_base(&Scalar::from_bytes_mod_order([9u8; 32]));
+        let minus_p = -&p;
+        let [p_enc, minus_enc, id_enc] =
+            EdwardsPoint::compress_batch(&[p, minus_p, EdwardsPoint::identity()]);
+        assert_eq!(p_enc, p.compress());
+        assert_eq!(minus_enc, minus_p.compress());
+        assert_eq!(minus_enc[31] ^ p_enc[31], 0x80);
+        let mut one = [0u8; 32];
+        one[0] = 1;
+        assert_eq!(id_enc, one);
     }
 
     #[test]

@@ -134,6 +134,28 @@ pub fn xwing_decode_and_decapsulate(data: &[u8]) {
     }
 }
 
+/// `primitives_x25519`: X25519 of the first 32 bytes (the scalar) and the next 32 (any u, on the
+/// curve or its twist, canonical or not), differentially against x25519-dalek: the two must agree
+/// on every input.
+pub fn x25519_differential(data: &[u8]) {
+    let (Some(scalar), Some(u)) = (
+        data.first_chunk::<32>(),
+        data.get(32..).and_then(<[u8]>::first_chunk::<32>),
+    ) else {
+        return;
+    };
+    let ours = crate::x25519::diffie_hellman(scalar, u);
+    let oracle = x25519_dalek::x25519(*scalar, *u);
+    match ours {
+        Ok(shared) => assert_eq!(
+            shared.expose_secret(),
+            &oracle,
+            "X25519 disagrees with x25519-dalek"
+        ),
+        Err(_) => assert_eq!(oracle, [0u8; 32], "X25519 rejected a contributory input"),
+    }
+}
+
 /// The suites `hpke_open` picks from by the first input byte; new ones go at the end so that
 /// committed seeds keep their suite.
 const HPKE_SUITES: [HpkeSuite; 4] = [

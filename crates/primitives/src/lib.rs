@@ -26,6 +26,8 @@ pub mod cbc_hmac;
 pub mod curve25519;
 /// Ed25519 (RFC 8032) with strict verification.
 pub mod ed25519;
+/// GF(2^255 - 19), under X25519 and the Montgomery-to-Edwards map.
+mod field25519;
 /// The ECDSA key types P-256 and P-384 share, written once as macros.
 mod nist_ecdsa;
 /// ECDSA over P-256 with SHA-256 (FIPS 186-5), DER signatures.

@@ -9,7 +9,7 @@ use primitives::fuzzing;
 use test_support::{FuzzTarget, replay_fuzz_corpus};
 
 /// Every `primitives_*` fuzz target and the function it calls.
-const TARGETS: [FuzzTarget; 5] = [
+const TARGETS: [FuzzTarget; 6] = [
     FuzzTarget {
         name: "primitives_aead_open",
         function: "primitives::fuzzing::aead_open",
@@ -34,6 +34,11 @@ const TARGETS: [FuzzTarget; 5] = [
         name: "primitives_xwing",
         function: "primitives::fuzzing::xwing_decode_and_decapsulate",
         run: fuzzing::xwing_decode_and_decapsulate,
+    },
+    FuzzTarget {
+        name: "primitives_x25519",
+        function: "primitives::fuzzing::x25519_differential",
+        run: fuzzing::x25519_differential,
     },
 ];
 

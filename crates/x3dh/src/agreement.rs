@@ -23,8 +23,8 @@
 //! `WhisperText_X25519_SHA-256_CRYSTALS-KYBER-1024`), with KEM `ML-KEM-768` or `ML-KEM-1024`.
 
 use primitives::{
-    HashAlgorithm, MlKemCiphertext, MlKemSharedSecret, SecretVec, X25519PublicKey, X25519SecretKey,
-    hkdf, rand::CryptoRng,
+    HashAlgorithm, MlKemCiphertext, MlKemSharedSecret, SecretBytes, SecretVec, X25519PublicKey,
+    X25519SecretKey, hkdf, rand::CryptoRng,
 };
 
 use crate::{
@@ -272,6 +272,20 @@ pub fn initiate(
     initiate_with(profile, identity, bundle, application_data, ephemeral, kem)
 }
 
+/// DH1, DH2, DH3 and, with a one-time prekey, DH4, in that order, as one batch: the X25519
+/// ladders share a single field inversion. X3DH-DH0 holds at every DH: primitives refuses any
+/// all-zero output (`X25519-1`), and one refused DH fails the whole agreement.
+fn diffie_hellmans<'a>(
+    first_three: [(&'a X25519SecretKey, &'a X25519PublicKey); 3],
+    fourth: Option<(&'a X25519SecretKey, &'a X25519PublicKey)>,
+) -> Result<Vec<SecretBytes<32>>> {
+    let [dh1, dh2, dh3] = first_three;
+    Ok(match fourth {
+        Some(dh4) => X25519SecretKey::diffie_hellman_batch([dh1, dh2, dh3, dh4])?.into(),
+        None => X25519SecretKey::diffie_hellman_batch(first_three)?.into(),
+    })
+}
+
 /// [`initiate`] with the ephemeral key and the encapsulation given (deterministic tests).
 pub(crate) fn initiate_with(
     profile: &Profile,
@@ -288,22 +302,18 @@ pub(crate) fn initiate_with(
     }
     let ad = associated_data(identity.public(), &b.identity, application_data)?;
     let spk = &b.signed_prekey.key;
-    // X3DH-DH0 at every DH (primitives refuses all-zero outputs).
-    let dh1 = identity.secret().diffie_hellman(spk)?;
-    let dh2 = ephemeral.diffie_hellman(b.identity.public_key())?;
-    let dh3 = ephemeral.diffie_hellman(spk)?;
-    let dh4 = match &b.one_time_prekey {
-        Some(opk) => Some(ephemeral.diffie_hellman(&opk.key)?),
-        None => None,
-    };
-    let mut dhs: Vec<&[u8]> = vec![
-        dh1.expose_secret(),
-        dh2.expose_secret(),
-        dh3.expose_secret(),
-    ];
-    if let Some(dh4) = &dh4 {
-        dhs.push(dh4.expose_secret());
-    }
+    let dh_outputs = diffie_hellmans(
+        [
+            (identity.secret(), spk),
+            (&ephemeral, b.identity.public_key()),
+            (&ephemeral, spk),
+        ],
+        b.one_time_prekey.as_ref().map(|opk| (&ephemeral, &opk.key)),
+    )?;
+    let dhs: Vec<&[u8]> = dh_outputs
+        .iter()
+        .map(|d| d.expose_secret().as_slice())
+        .collect();
     let (kem_ct, ss) = match (&b.kem_prekey, kem) {
         (Some(pq), Some((ct, ss))) => {
             if ct.params() != pq.key.params() {
@@ -396,21 +406,18 @@ pub fn respond(
             }
             None => None,
         };
-        let dh1 = spk.secret().diffie_hellman(message.identity.public_key())?;
-        let dh2 = identity.secret().diffie_hellman(&message.ephemeral)?;
-        let dh3 = spk.secret().diffie_hellman(&message.ephemeral)?;
-        let dh4 = match opk {
-            Some(opk) => Some(opk.secret().diffie_hellman(&message.ephemeral)?),
-            None => None,
-        };
-        let mut dhs: Vec<&[u8]> = vec![
-            dh1.expose_secret(),
-            dh2.expose_secret(),
-            dh3.expose_secret(),
-        ];
-        if let Some(dh4) = &dh4 {
-            dhs.push(dh4.expose_secret());
-        }
+        let dh_outputs = diffie_hellmans(
+            [
+                (spk.secret(), message.identity.public_key()),
+                (identity.secret(), &message.ephemeral),
+                (spk.secret(), &message.ephemeral),
+            ],
+            opk.map(|opk| (opk.secret(), &message.ephemeral)),
+        )?;
+        let dhs: Vec<&[u8]> = dh_outputs
+            .iter()
+            .map(|d| d.expose_secret().as_slice())
+            .collect();
         let secret = kdf(profile, &dhs, ss.as_ref().map(|(s, p)| (s, *p)))?;
         (secret, spk.secret().clone())
     };

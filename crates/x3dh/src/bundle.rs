@@ -65,18 +65,23 @@ impl PrekeyBundle {
     /// # Errors
     /// [`Error::SignedPrekeySignature`], [`Error::KemPrekeySignature`].
     pub fn verify(self) -> Result<VerifiedBundle> {
-        // X3DH-SIG
-        self.identity
-            .verify(
-                &encode_ec(&self.signed_prekey.key),
-                &self.signed_prekey.signature,
-            )
-            .map_err(|_| Error::SignedPrekeySignature)?;
-        // PQXDH-SIG
-        if let Some(kem) = &self.kem_prekey {
-            self.identity
-                .verify(&encode_kem(&kem.key)?, &kem.signature)
-                .map_err(|_| Error::KemPrekeySignature)?;
+        let signed_prekey = encode_ec(&self.signed_prekey.key);
+        let signed_prekey = (signed_prekey.as_slice(), &self.signed_prekey.signature);
+        match &self.kem_prekey {
+            None => {
+                // X3DH-SIG
+                let [spk] = self.identity.verify_all([signed_prekey]);
+                spk.map_err(|_| Error::SignedPrekeySignature)?;
+            }
+            Some(kem) => {
+                // X3DH-SIG and PQXDH-SIG, the identity key converted once for both.
+                let kem_prekey = encode_kem(&kem.key)?;
+                let [spk, pq] = self
+                    .identity
+                    .verify_all([signed_prekey, (kem_prekey.as_slice(), &kem.signature)]);
+                spk.map_err(|_| Error::SignedPrekeySignature)?;
+                pq.map_err(|_| Error::KemPrekeySignature)?;
+            }
         }
         Ok(VerifiedBundle(self))
     }

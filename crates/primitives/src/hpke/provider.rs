@@ -11,7 +11,7 @@ use hpke_rs_crypto::{
 };
 use hpke_rs_rust_crypto::HpkeRustCrypto;
 
-use crate::SecretVec;
+use crate::{SecretBytes, SecretVec, x25519};
 
 /// The provider: [`HpkeRustCrypto`] with [`Drawn`] randomness.
 #[derive(Debug)]
@@ -104,12 +104,30 @@ impl HpkeCrypto for Provider {
         HpkeRustCrypto::kdf_derive(alg, ikm, l)
     }
 
+    /// X25519 runs on this crate's ladder ([`crate::x25519`]); the other curves on RustCrypto.
     fn dh(alg: KemAlgorithm, pk: &[u8], sk: &[u8]) -> Result<Vec<u8>, Error> {
-        HpkeRustCrypto::dh(alg, pk, sk)
+        match alg {
+            KemAlgorithm::DhKem25519 => {
+                let sk = SecretBytes::<32>::try_from_slice(sk)
+                    .map_err(|_| Error::KemInvalidSecretKey)?;
+                let pk: &[u8; 32] = pk.try_into().map_err(|_| Error::KemInvalidPublicKey)?;
+                x25519::diffie_hellman(sk.expose_secret(), pk)
+                    .map(|shared| shared.expose_secret().to_vec())
+                    .map_err(|_| Error::KemInvalidPublicKey)
+            }
+            _ => HpkeRustCrypto::dh(alg, pk, sk),
+        }
     }
 
     fn secret_to_public(alg: KemAlgorithm, sk: &[u8]) -> Result<Vec<u8>, Error> {
-        HpkeRustCrypto::secret_to_public(alg, sk)
+        match alg {
+            KemAlgorithm::DhKem25519 => {
+                let sk = SecretBytes::<32>::try_from_slice(sk)
+                    .map_err(|_| Error::KemInvalidSecretKey)?;
+                Ok(x25519::public_from_secret(sk.expose_secret()).to_vec())
+            }
+            _ => HpkeRustCrypto::secret_to_public(alg, sk),
+        }
     }
 
     /// Unused: key pairs are made with `DeriveKeyPair` from caller randomness.
