@@ -270,7 +270,10 @@ mod tests {
         ];
         let all = verify_all(sk.public_key(), items);
         for ((message, signature), result) in items.iter().zip(&all) {
-            assert_eq!(result.is_ok(), verify(sk.public_key(), message, signature).is_ok());
+            assert_eq!(
+                result.is_ok(),
+                verify(sk.public_key(), message, signature).is_ok()
+            );
         }
         assert!(all[0].is_ok());
         assert!(all[2..].iter().all(Result::is_err));
