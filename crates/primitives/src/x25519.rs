@@ -19,9 +19,7 @@ use rand_core::CryptoRng;
 use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::{Error, Result, SecretBytes};
-
-use crate::field25519::Fe;
+use crate::{Error, Result, SecretBytes, field25519::Fe};
 
 /// a24 = (486662 - 2) / 4, the ladder's curve constant (RFC 7748 section 5).
 const A24: u32 = 121_665;
@@ -65,18 +63,6 @@ fn ladder_projective(scalar: &[u8; KEY_LEN], u: &[u8; KEY_LEN]) -> (Fe, Fe) {
     (x2, z2)
 }
 
-/// X25519(k, u), without the contributory check.
-#[cfg(test)]
-fn ladder(scalar: &[u8; KEY_LEN], u: &[u8; KEY_LEN]) -> SecretBytes<KEY_LEN> {
-    let (x, z) = ladder_projective(scalar, u);
-    SecretBytes::from_array(x.mul(&z.invert()).to_bytes())
-}
-
-/// `X25519-1`: whether an output is all zero (compared in constant time).
-fn is_all_zero(shared: &SecretBytes<KEY_LEN>) -> bool {
-    shared.expose_secret().ct_eq(&[0u8; KEY_LEN]).into()
-}
-
 /// X25519 of several (k, u) pairs, sharing one field inversion (Montgomery's trick: invert the
 /// product of the z, then peel each inverse off with two multiplications). A z of 0 makes the
 /// product 0 and every result 0, which the caller's check rejects: such an output is
@@ -111,16 +97,27 @@ fn ladder_batch<const N: usize>(
     out.map(SecretBytes::from_array)
 }
 
+/// [`ladder_batch`] with the `X25519-1` check: any all-zero output (compared in constant time)
+/// fails the whole batch.
+fn checked_batch<const N: usize>(
+    pairs: [(&[u8; KEY_LEN], &[u8; KEY_LEN]); N],
+) -> Result<[SecretBytes<KEY_LEN>; N]> {
+    let shared = ladder_batch(pairs);
+    if shared
+        .iter()
+        .any(|s| bool::from(s.expose_secret().ct_eq(&[0u8; KEY_LEN])))
+    {
+        return Err(Error::NonContributory);
+    }
+    Ok(shared)
+}
+
 /// X25519(k, u) with the `X25519-1` check, for the HPKE provider's raw-byte interface.
 pub(crate) fn diffie_hellman(
     scalar: &[u8; KEY_LEN],
     u: &[u8; KEY_LEN],
 ) -> Result<SecretBytes<KEY_LEN>> {
-    let [shared] = ladder_batch([(scalar, u)]);
-    if is_all_zero(&shared) {
-        return Err(Error::NonContributory);
-    }
-    Ok(shared)
+    checked_batch([(scalar, u)]).map(|[shared]| shared)
 }
 
 /// X25519(k, 9): the public key of a secret, by curve25519-dalek's fixed-base table.
@@ -229,11 +226,7 @@ impl X25519SecretKey {
     pub fn diffie_hellman_batch<const N: usize>(
         pairs: [(&Self, &X25519PublicKey); N],
     ) -> Result<[SecretBytes<KEY_LEN>; N]> {
-        let shared = ladder_batch(pairs.map(|(sk, pk)| (sk.secret.expose_secret(), &pk.0)));
-        if shared.iter().any(is_all_zero) {
-            return Err(Error::NonContributory);
-        }
-        Ok(shared)
+        checked_batch(pairs.map(|(sk, pk)| (sk.secret.expose_secret(), &pk.0)))
     }
 }
 
@@ -242,6 +235,12 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    /// X25519(k, u) without the contributory check, through the production path.
+    fn ladder(scalar: &[u8; KEY_LEN], u: &[u8; KEY_LEN]) -> SecretBytes<KEY_LEN> {
+        let [shared] = ladder_batch([(scalar, u)]);
+        shared
+    }
 
     #[test]
     fn small_order_point_is_rejected() {
