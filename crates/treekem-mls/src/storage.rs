@@ -10,9 +10,10 @@
 //!
 //! **File layout.** A directory with one file per key (the key in hex) and, during a batch, a
 //! journal. A batch is written to `journal.tmp`, synced, and renamed to `journal` (the commit
-//! point: rename is atomic on POSIX file systems); then each operation is applied (a value
-//! is written to a temporary file and renamed over its key's file) and the journal is
-//! removed. [`FileStore::open`] replays a journal left by a crash (replay is idempotent) and
+//! point: rename is atomic on POSIX file systems), and the directory is synced so that the
+//! rename is durable; then each operation is applied (a value is written to a temporary
+//! file, synced and renamed over its key's file), the directory is synced again so that
+//! every applied rename and removal is durable, and only then the journal is removed. [`FileStore::open`] replays a journal left by a crash (replay is idempotent) and
 //! discards a `journal.tmp`, which never reached its commit point.
 //!
 //! Values are stored as given: the integrator encrypts them at rest if the device needs it.
@@ -167,6 +168,18 @@ fn hex(key: &[u8]) -> String {
     key.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Makes the renames and removals made in `dir` durable (on Unix, by syncing the directory;
+/// elsewhere the file system's own rename guarantees apply).
+fn sync_dir(dir: &Path) -> Result<()> {
+    #[cfg(unix)]
+    fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(io("sync directory"))?;
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
+}
+
 /// Writes `bytes` to `path` through a synced temporary file renamed over it.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let tmp = path.with_extension("tmp");
@@ -239,6 +252,7 @@ impl FileStore {
         if journal.exists() {
             let ops = decode_ops(&fs::read(&journal).map_err(io("read"))?)?;
             store.apply(&ops)?;
+            sync_dir(&store.dir)?;
             fs::remove_file(&journal).map_err(io("remove"))?;
         }
         Ok(store)
@@ -263,9 +277,11 @@ impl FileStore {
         Ok(())
     }
 
-    /// Writes the journal of `ops` through `journal.tmp`; its rename is the commit point.
+    /// Writes the journal of `ops` through `journal.tmp`; its rename, made durable, is the
+    /// commit point.
     pub(crate) fn write_journal(&self, ops: &[StoreOp]) -> Result<()> {
-        write_atomically(&self.dir.join(JOURNAL), &encode_ops(ops)?)
+        write_atomically(&self.dir.join(JOURNAL), &encode_ops(ops)?)?;
+        sync_dir(&self.dir)
     }
 }
 
@@ -285,6 +301,8 @@ impl Store for FileStore {
         }
         self.write_journal(ops)?;
         self.apply(ops)?;
+        // The journal goes only once what it describes is durable.
+        sync_dir(&self.dir)?;
         fs::remove_file(self.dir.join(JOURNAL)).map_err(io("remove"))
     }
 }

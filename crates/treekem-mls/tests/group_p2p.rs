@@ -432,3 +432,99 @@ fn p2p_1_without_a_window_a_commit_for_a_past_epoch_is_refused() {
         .unwrap();
     assert!(members[2].process_message(&late.commit).is_err());
 }
+
+/// P2P-1 across two epochs: members already two Commits past epoch n (the second one
+/// growing the tree) receive a Commit for epoch n with a lower tiebreak and revert both
+/// (also a member restored from a save in between); a forged one changes nothing first
+/// (P2P-2); the committer of the abandoned branch gets its Add back to re-issue (P2P-3).
+#[test]
+fn p2p_1_a_commit_two_epochs_back_reverts_both() {
+    let mut rng = seeded_rng(11);
+    let config = GroupConfig {
+        p2p_window: 2,
+        ..GroupConfig::default()
+    };
+    let mut members = group_of(4, config, &mut rng);
+    assert_eq!(members[0].tree().leaf_count(), 4);
+    let start = members[0].epoch();
+    let from_bob = members[1]
+        .commit(CommitOptions::default(), &mut rng)
+        .unwrap();
+    members[1].merge_pending_commit().unwrap();
+    let first = loop {
+        let out = members[0]
+            .commit(CommitOptions::default(), &mut rng)
+            .unwrap();
+        if tiebreak(&out.commit) > tiebreak(&from_bob.commit) {
+            break out;
+        }
+        members[0].discard_pending_commit();
+    };
+    members[0].merge_pending_commit().unwrap();
+    let joiner = basic_bundle(SUITE, "joiner", &mut rng);
+    let second = members[0]
+        .commit(
+            CommitOptions {
+                proposals: vec![Proposal::Add(Add {
+                    key_package: joiner.key_package().clone(),
+                })],
+                ..CommitOptions::default()
+            },
+            &mut rng,
+        )
+        .unwrap();
+    members[0].merge_pending_commit().unwrap();
+    for m in &mut members[2..] {
+        m.process_message(&first.commit).unwrap();
+        m.process_message(&second.commit).unwrap();
+    }
+    assert_eq!(members[2].epoch(), start + 2);
+    assert_eq!(members[2].tree().leaf_count(), 8);
+    let mut restored = Group::from_bytes(members[2].to_bytes().unwrap().expose_secret()).unwrap();
+
+    // A forged Commit for epoch n with a lower tiebreak: both epochs reverted, the Commit
+    // rejected, both redone.
+    let MlsMessage::PublicMessage(genuine) = &from_bob.commit else {
+        panic!("public message expected");
+    };
+    let target = tiebreak(&first.commit);
+    let forged = (0..genuine.auth.signature.len())
+        .find_map(|i| {
+            let mut m = genuine.clone();
+            m.auth.signature[i] ^= 0x80;
+            let message = MlsMessage::PublicMessage(m);
+            (tiebreak(&message) < target).then_some(message)
+        })
+        .unwrap();
+    let before = members[2].epoch_authenticator().to_vec();
+    let tree = members[2].tree().tree_hash().to_vec();
+    assert!(members[2].process_message(&forged).is_err());
+    assert_eq!(members[2].epoch_authenticator(), before.as_slice());
+    assert_eq!(members[2].tree().tree_hash(), tree.as_slice());
+    assert_eq!(members[2].tree().leaf_count(), 8);
+
+    for g in members.iter_mut().skip(2).chain([&mut restored]) {
+        assert!(matches!(
+            g.process_message(&from_bob.commit).unwrap(),
+            Received::CommitSwitched { abandoned_epoch, .. } if abandoned_epoch == start + 2
+        ));
+    }
+    assert!(matches!(
+        members[0].process_message(&from_bob.commit).unwrap(),
+        Received::CommitSwitched { .. }
+    ));
+    assert_eq!(
+        members[1].process_message(&first.commit).unwrap(),
+        Received::CommitLost { epoch: start + 1 }
+    );
+    assert_agree(&members);
+    assert_eq!(
+        restored.epoch_authenticator(),
+        members[0].epoch_authenticator()
+    );
+    assert_eq!(restored.context(), members[0].context());
+    assert_eq!(members[0].epoch(), start + 1);
+    assert_eq!(members[0].tree().leaf_count(), 4);
+    exchange(&mut members, &mut rng);
+    assert_eq!(members[0].proposals_to_reissue().len(), 1);
+}

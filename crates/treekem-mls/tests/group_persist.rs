@@ -307,10 +307,34 @@ fn node_ops(ops: &[StoreOp]) -> usize {
         .count()
 }
 
+/// The bytes a batch puts.
+fn put_bytes(ops: &[StoreOp]) -> usize {
+    ops.iter()
+        .map(|op| match op {
+            StoreOp::Put { value, .. } => value.len(),
+            StoreOp::Delete { .. } => 0,
+        })
+        .sum()
+}
+
 #[test]
 fn saving_a_commit_in_a_1000_member_group_writes_o_log_n_records() {
+    saving_a_commit_writes_o_log_n_records(GroupConfig::default());
+}
+
+/// With switch points kept (P2P-1), a save after a Commit adds the Commit's undo log, the
+/// nodes of its path, not a copy of the tree.
+#[test]
+fn saving_a_commit_with_switch_points_writes_o_log_n_records() {
+    saving_a_commit_writes_o_log_n_records(GroupConfig {
+        p2p_window: 2,
+        ..GroupConfig::default()
+    });
+}
+
+fn saving_a_commit_writes_o_log_n_records(config: GroupConfig) {
     let mut rng = seeded_rng(74);
-    let (mut alice, others) = group_of(1000, 1, GroupConfig::default(), &mut rng);
+    let (mut alice, others) = group_of(1000, 1, config, &mut rng);
     let mut bob = others.into_iter().next().unwrap();
     let mut store = Recording::<MemoryStore>::default();
     alice.save(&mut store).unwrap();
@@ -341,6 +365,12 @@ fn saving_a_commit_in_a_1000_member_group_writes_o_log_n_records() {
         "{ops} operations after a Commit (first save: {full})"
     );
     assert!(node_ops(&store.last) <= 2 * 11, "{}", node_ops(&store.last));
+    let tree_bytes = alice.tree().to_bytes().unwrap().len();
+    let written = put_bytes(&store.last);
+    assert!(
+        written * 20 < tree_bytes,
+        "{written} bytes written after a Commit, the tree has {tree_bytes}"
+    );
     let loaded = Group::load(&store).unwrap();
     assert_same(&alice, &loaded);
 

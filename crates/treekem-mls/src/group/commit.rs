@@ -277,7 +277,7 @@ impl Group {
             .ok_or(Error::Invalid("the epoch counter is exhausted"))?;
         let hashes = transcript::update(suite, &self.epoch.interim_transcript_hash, content)?;
         let mut changed_keys = super::signature_keys_before(&self.tree, &plan.list, plan.committer);
-        let switch = self.capture(content, Vec::new())?;
+        let mut switch = self.capture(content, Vec::new())?;
 
         let mut tx = self.tree.transaction();
         let applied = apply_list(&mut tx, &plan.list)?;
@@ -373,7 +373,7 @@ impl Group {
         if let Some(staged) = staged {
             self.epoch.secret_tree.apply_staged(staged)?;
         }
-        tx.commit();
+        super::p2p::SwitchCapture::commit_tree(&mut switch, tx);
         let epoch = EpochState {
             secrets,
             secret_tree,
@@ -704,8 +704,8 @@ impl Group {
             .as_ref()
             .ok_or(Error::Misuse("no Commit is pending"))?;
         let mut changed_keys = super::signature_keys_before(&self.tree, &pending.list, Some(own));
-        let switch = self.p2p().then(|| super::p2p::SwitchCapture {
-            tree: self.tree.clone(),
+        let mut switch = self.p2p().then(|| super::p2p::SwitchCapture {
+            undo: crate::tree::TreeUndo::default(),
             tiebreak: pending.tiebreak.clone(),
             own_proposals: pending.own_proposals(),
         });
@@ -726,7 +726,7 @@ impl Group {
                 "merge_pending_commit: the replayed tree differs from the staged one",
             ));
         }
-        tx.commit();
+        super::p2p::SwitchCapture::commit_tree(&mut switch, tx);
         let pending = self
             .pending_commit
             .take()

@@ -57,7 +57,8 @@
 //! computed over the AuthenticatedContent after unprotecting (so the same for
 //! PublicMessage and PrivateMessage handshakes). With [`GroupConfig::p2p_window`] = k > 0, a
 //! member that applies a Commit for epoch n (received, or its own merged at once) keeps the
-//! epoch-n state (tree copy, private keys, secrets, secret tree, proposal cache) for k
+//! epoch-n state (the undo log of the Commit's tree changes, not a copy of the tree;
+//! private keys, secrets, secret tree, proposal cache) for k
 //! epochs or until [`Group::settle`]. A Commit for a kept epoch n with a lower tiebreak
 //! rolls the member back to n and applies it ([`Received::CommitSwitched`]); one with a
 //! higher (or equal) tiebreak changes nothing ([`Received::CommitLost`]); a forged one is
@@ -237,7 +238,8 @@ pub struct GroupConfig {
     /// Commit the state before it is kept, so that a concurrent Commit for the same epoch
     /// with a lower tiebreak can replace it (P2P-1, see the module documentation).
     /// Default 0: nothing kept, a Commit for a past epoch is refused (MSG-EPOCH). Each
-    /// kept epoch costs a copy of the ratchet tree.
+    /// kept epoch costs the undo log of its Commit's tree changes (the nodes the Commit
+    /// replaced), never a copy of the tree.
     pub p2p_window: usize,
 }
 

@@ -25,11 +25,13 @@
 //! | P2P-3 | a member whose own Commit (pending, or merged and later rolled back) loses discards it and offers its by-value proposals in [`super::Group::proposals_to_reissue`] |
 //! | P2P-4 | a member removed by a Commit that later loses is restored by the winner (if the winner keeps it) |
 //!
-//! Cost: a switch point holds a clone of the ratchet tree (O(n) per Commit while
-//! `p2p_window > 0`; the journal of a tree transaction is closed when the transaction
-//! commits, and keeping it open across calls would need an API of the tree module). The
-//! other state (private keys, epoch secrets, secret tree, proposal cache) is moved, not
-//! copied. With the default `p2p_window = 0` nothing is kept and no clone is made.
+//! Cost: the ratchet tree is never copied. A switch point keeps the undo log of the
+//! Commit's tree transaction ([`TreeUndo`], the nodes it replaced: O(what the Commit
+//! changed), O(log n) for a Commit without Adds or Removes); switching reverts the logs of
+//! the epochs in between, newest first, checks that the tree hash is the switch point's
+//! epoch's, and keeps the log of the revert to redo it if the competing Commit is
+//! rejected (P2P-2). The other state (private keys, epoch secrets, secret tree, proposal
+//! cache) is moved, not copied. With the default `p2p_window = 0` nothing is kept.
 
 use crate::{
     Result,
@@ -38,7 +40,7 @@ use crate::{
     key_schedule::EpochSecrets,
     proposal::Proposal,
     suite::CipherSuite,
-    tree::RatchetTree,
+    tree::{RatchetTree, TreeTransaction, TreeUndo},
     treekem::TreePrivateKeys,
     types::{ContentType, Mac},
 };
@@ -55,18 +57,31 @@ pub fn commit_tiebreak(suite: CipherSuite, content: &AuthenticatedContent) -> Re
     suite.ref_hash(b"MLS 1.0 Commit Tiebreak", &content.to_bytes()?)
 }
 
-/// What an epoch transition keeps to be undone (taken before the tree changes).
+/// What an epoch transition keeps to be undone.
 pub(super) struct SwitchCapture {
-    pub(super) tree: RatchetTree,
+    /// The log of the Commit's tree transaction ([`Self::commit_tree`]).
+    pub(super) undo: TreeUndo,
     pub(super) tiebreak: Vec<u8>,
     /// This member's by-value proposals, if the Commit is its own.
     pub(super) own_proposals: Vec<Proposal>,
 }
 
+impl SwitchCapture {
+    /// Commits a Commit's tree transaction, keeping its undo log in `capture` if switch
+    /// points are kept.
+    pub(super) fn commit_tree(capture: &mut Option<Self>, tx: TreeTransaction<'_>) {
+        match capture {
+            Some(c) => c.undo = tx.commit_undoable(),
+            None => tx.commit(),
+        }
+    }
+}
+
 /// The state of epoch n kept beside its [`PastEpoch`] entry after a Commit moved the group
 /// on, so that a Commit for epoch n with a lower tiebreak can replace it (P2P-1).
 pub(super) struct SwitchPoint {
-    pub(super) tree: RatchetTree,
+    /// Reverts the tree from the next epoch to this one.
+    pub(super) undo: TreeUndo,
     pub(super) keys: TreePrivateKeys,
     pub(super) secrets: EpochSecrets,
     pub(super) interim_transcript_hash: Vec<u8>,
@@ -92,7 +107,7 @@ impl SwitchPoint {
         status: GroupStatus,
     ) -> Self {
         Self {
-            tree: capture.tree,
+            undo: capture.undo,
             keys,
             secrets,
             interim_transcript_hash,
@@ -110,7 +125,10 @@ impl SwitchPoint {
 struct Rewound {
     index: usize,
     context: crate::group_context::GroupContext,
-    tree: RatchetTree,
+    /// Redoes the revert of the tree to the switch point's epoch.
+    redo: TreeUndo,
+    /// The switch point's own log, for its entry if the switch is undone.
+    undo: TreeUndo,
     keys: TreePrivateKeys,
     epoch: EpochState,
     proposals: Vec<CachedProposal>,
@@ -125,6 +143,36 @@ struct Rewound {
     changed_keys: Vec<(crate::types::LeafIndex, Option<Vec<u8>>)>,
     tiebreak: Vec<u8>,
     own_proposals: Vec<Proposal>,
+}
+
+/// Checks, for a loaded state, that the switch points' undo logs lead the tree back
+/// through the tree hashes of their epochs, newest first; the tree is left as it was.
+/// Switch points are kept for the newest epochs only, so they form a suffix of `past`.
+///
+/// # Errors
+/// [`crate::Error::Decode`] if a log does not fit or reaches another tree, or a switch point
+/// sits behind an epoch without one.
+pub(super) fn check_switch_logs(
+    tree: &mut RatchetTree,
+    past: &std::collections::VecDeque<PastEpoch>,
+) -> Result<()> {
+    const BAD: crate::Error =
+        crate::Error::Decode("a persisted switch point does not lead back to its epoch");
+    let mut tx = tree.transaction();
+    let mut suffix = true;
+    for p in past.iter().rev() {
+        match (&p.switch, suffix) {
+            (Some(s), true) => {
+                tx.revert(&s.undo).map_err(|_| BAD)?;
+                if tx.tree_hash() != p.context.tree_hash.as_slice() {
+                    return Err(BAD);
+                }
+            }
+            (Some(_), false) => return Err(BAD),
+            (None, _) => suffix = false,
+        }
+    }
+    Ok(())
 }
 
 impl Group {
@@ -168,7 +216,7 @@ impl Group {
             return Ok(None);
         }
         Ok(Some(SwitchCapture {
-            tree: self.tree.clone(),
+            undo: TreeUndo::default(),
             tiebreak: commit_tiebreak(self.suite, content)?,
             own_proposals,
         }))
@@ -220,7 +268,7 @@ impl Group {
         index: usize,
     ) -> Result<Received> {
         let abandoned_epoch = self.context.epoch;
-        let Some(rewound) = self.rewind(index) else {
+        let Some(rewound) = self.rewind(index)? else {
             return Err(crate::Error::Internal("switch point vanished"));
         };
         let attempt = (|| {
@@ -260,24 +308,44 @@ impl Group {
             }
             Ok(None) => {
                 let epoch = self.context.epoch.saturating_add(1);
-                self.unrewind(rewound);
+                self.unrewind(rewound)?;
                 Ok(Received::CommitLost { epoch })
             }
             Err(e) => {
-                self.unrewind(rewound);
+                self.unrewind(rewound)?;
                 Err(e)
             }
         }
     }
 
-    /// Moves the current state aside and restores the epoch of switch point `index`.
-    fn rewind(&mut self, index: usize) -> Option<Rewound> {
-        let has_switch = self.past.get(index).is_some_and(|p| p.switch.is_some());
-        if !has_switch {
-            return None;
+    /// Moves the current state aside and restores the epoch of switch point `index`: the
+    /// tree by reverting the logs of the switch points from the newest to `index`.
+    ///
+    /// # Errors
+    /// [`crate::Error::Internal`] if the reverted tree is not that epoch's (nothing changed).
+    fn rewind(&mut self, index: usize) -> Result<Option<Rewound>> {
+        let kept = self.past.iter().skip(index);
+        if index >= self.past.len() || kept.clone().any(|p| p.switch.is_none()) {
+            return Ok(None);
         }
+        let mut tx = self.tree.transaction();
+        for s in kept.rev().filter_map(|p| p.switch.as_ref()) {
+            tx.revert(&s.undo)?;
+        }
+        let reached = self
+            .past
+            .get(index)
+            .is_some_and(|p| tx.tree_hash() == p.context.tree_hash.as_slice());
+        if !reached {
+            return Err(crate::Error::Internal(
+                "switch: the reverted tree is not the epoch's",
+            ));
+        }
+        let redo = tx.commit_undoable();
         let tail: Vec<PastEpoch> = self.past.drain(index.saturating_add(1)..).collect();
-        let entry = self.past.pop_back()?;
+        let Some(entry) = self.past.pop_back() else {
+            return Err(crate::Error::Internal("switch point vanished"));
+        };
         let PastEpoch {
             context,
             sender_data_secret,
@@ -285,17 +353,20 @@ impl Group {
             changed_keys,
             switch,
         } = entry;
-        let s = *switch?;
+        let Some(s) = switch.map(|s| *s) else {
+            return Err(crate::Error::Internal("switch point vanished"));
+        };
         let epoch = EpochState {
             secrets: s.secrets,
             secret_tree,
             interim_transcript_hash: s.interim_transcript_hash,
             confirmation_tag: s.confirmation_tag,
         };
-        Some(Rewound {
+        Ok(Some(Rewound {
             index,
             context: core::mem::replace(&mut self.context, context),
-            tree: core::mem::replace(&mut self.tree, s.tree),
+            redo,
+            undo: s.undo,
             keys: core::mem::replace(&mut self.keys, s.keys),
             epoch: core::mem::replace(&mut self.epoch, epoch),
             proposals: core::mem::replace(&mut self.proposals, s.proposals),
@@ -308,15 +379,20 @@ impl Group {
             changed_keys,
             tiebreak: s.tiebreak,
             own_proposals: s.own_proposals,
-        })
+        }))
     }
 
     /// Undoes [`Self::rewind`] (the restored epoch is unchanged: a rejected Commit changes
     /// nothing).
-    fn unrewind(&mut self, r: Rewound) {
+    ///
+    /// # Errors
+    /// [`crate::Error::Internal`] if the redo log does not fit (it was recorded on this tree
+    /// by [`Self::rewind`], so it does).
+    fn unrewind(&mut self, r: Rewound) -> Result<()> {
+        self.tree.revert(&r.redo)?;
         let epoch = core::mem::replace(&mut self.epoch, r.epoch);
         let switch = SwitchPoint {
-            tree: core::mem::replace(&mut self.tree, r.tree),
+            undo: r.undo,
             keys: core::mem::replace(&mut self.keys, r.keys),
             secrets: epoch.secrets,
             interim_transcript_hash: epoch.interim_transcript_hash,
@@ -339,6 +415,7 @@ impl Group {
         debug_assert_eq!(self.past.len(), r.index);
         self.past.push_back(entry);
         self.past.extend(r.tail);
+        Ok(())
     }
 }
 

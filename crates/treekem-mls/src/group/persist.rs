@@ -21,7 +21,7 @@
 //! | `node/<x>` | the `Node` at node index `x` (absent: blank) | the node or a node below it changed |
 //! | `st/<e>` | the secret tree of epoch `e`: width, limits, unsplit node secrets, the leaves in use | a leaf of epoch `e` is used for the first time |
 //! | `st/<e>/<leaf>` | that leaf's handshake and application ratchets (secret, next generation, retained keys) | a message of that leaf is sent or received in epoch `e` |
-//! | `past/<e>` | a kept past epoch `e`: its GroupContext, sender-data secret, the signature keys its Commit replaced, its switch point (a tree copy and that epoch's keys) while `p2p_window` keeps it | created once; deleted with `st/<e>/*` when the epoch is dropped |
+//! | `past/<e>` | a kept past epoch `e`: its GroupContext, sender-data secret, the signature keys its Commit replaced, its switch point (the undo log of the Commit's tree changes, [`crate::tree::TreeUndo`], and that epoch's keys) while `p2p_window` keeps it | created once; deleted with `st/<e>/*` when the epoch is dropped |
 //! | `pending` | this member's staged Commit (proposals, path, next GroupContext, keys and secrets) | [`Group::commit`], merge, discard |
 //!
 //! Indices and epochs are ASCII decimal. One store holds one group (give each group its own
@@ -61,10 +61,11 @@
 //! - **Strict decoding**: [`Group::from_bytes`] and [`Group::load`] check the version,
 //!   every length, every enumeration, keys in strictly increasing order, no trailing
 //!   bytes, no unknown record, and the consistency of what they read (the tree's hash is
-//!   the GroupContext's, secrets have the suite's lengths, the own leaf is in the tree). A
-//!   tree copy in a switch point and the ratchet tree are rebuilt by
-//!   [`RatchetTree::from_nodes`] (TREE-1 to TREE-3). Malformed input is an
-//!   [`Error::Decode`], never a panic.
+//!   the GroupContext's, secrets have the suite's lengths, the own leaf is in the tree). The
+//!   ratchet tree is rebuilt by [`RatchetTree::from_nodes`] (TREE-1 to TREE-3), and the
+//!   switch points' undo logs are reverted on it once, newest first, each reaching its
+//!   epoch's tree hash, then undone. Malformed input is an [`Error::Decode`], never a
+//!   panic.
 //! - **Secrets**: [`Group::to_bytes`] returns a [`SecretVec`] (zeroized on drop); the
 //!   values of a save's batch are zeroized once the store has them. Buffers the encoder
 //!   grows may leave copies in freed memory.
@@ -100,7 +101,7 @@ use crate::{
     secret_tree::{KeyAndNonce, RatchetParts, SecretTree, SecretTreeLimits, SecretTreeParts},
     storage::{Store, StoreOp},
     suite::CipherSuite,
-    tree::RatchetTree,
+    tree::{RatchetTree, TreeUndo},
     tree_math::{self, NodeIndex},
     treekem::TreePrivateKeys,
     types::{LeafIndex, Mac, ProposalRef, ResumptionPskUsage, WireFormat},
@@ -110,7 +111,9 @@ use crate::{
 use crate::storage::FileStore;
 
 /// The version of the persisted group state this crate writes and the only one it reads.
-pub const STATE_VERSION: u16 = 1;
+/// Version 2: a switch point keeps the undo log of its Commit's tree changes instead of a
+/// copy of the tree (version 1).
+pub const STATE_VERSION: u16 = 2;
 
 const MAGIC: &[u8; 4] = b"TKMG";
 const STATE_KEY: &[u8] = b"state";
@@ -504,8 +507,8 @@ fn read_st_inline(r: &mut Reader<'_>, suite: CipherSuite) -> Result<SecretTree> 
     SecretTree::from_parts(suite, parts)
 }
 
-fn write_switch(w: &mut Writer, s: &SwitchPoint) -> Result<()> {
-    w.opaque(&s.tree.to_bytes()?);
+fn write_switch(w: &mut Writer, s: &SwitchPoint) {
+    s.undo.encode(w);
     write_keys(w, &s.keys);
     write_secrets(w, &s.secrets);
     w.opaque(&s.interim_transcript_hash);
@@ -515,13 +518,11 @@ fn write_switch(w: &mut Writer, s: &SwitchPoint) -> Result<()> {
     write_status(w, &s.status);
     w.opaque(&s.tiebreak);
     w.vec(&s.own_proposals);
-    Ok(())
 }
 
 fn read_switch(r: &mut Reader<'_>, suite: CipherSuite) -> Result<SwitchPoint> {
-    let tree = RatchetTree::from_bytes(suite, r.opaque()?)?;
     Ok(SwitchPoint {
-        tree,
+        undo: TreeUndo::decode(r)?,
         keys: read_keys(r, suite)?,
         secrets: read_secrets(r, suite)?,
         interim_transcript_hash: r.opaque_vec()?,
@@ -597,7 +598,7 @@ fn write_past(w: &mut Writer, p: &PastEpoch) -> Result<()> {
         None => w.u8(0),
         Some(s) => {
             w.u8(1);
-            write_switch(w, s)?;
+            write_switch(w, s);
         }
     }
     Ok(())
@@ -1070,7 +1071,7 @@ fn rebuild(
     if !body.n_leaves.is_power_of_two() || body.n_leaves > crate::tree::MAX_LEAVES {
         return Err(bad("persisted tree width"));
     }
-    let tree = RatchetTree::from_nodes(suite, nodes(body.n_leaves)?)
+    let mut tree = RatchetTree::from_nodes(suite, nodes(body.n_leaves)?)
         .map_err(|_| bad("persisted ratchet tree"))?;
     if tree.leaf_count() != body.n_leaves || tree.tree_hash() != body.context.tree_hash.as_slice() {
         return Err(bad(
@@ -1133,6 +1134,7 @@ fn rebuild(
             switch,
         });
     }
+    super::p2p::check_switch_logs(&mut tree, &past)?;
     let pending_commit = if body.pending {
         let value = read(PENDING_KEY.to_vec())?;
         let mut r = Reader::new(value.expose_secret());

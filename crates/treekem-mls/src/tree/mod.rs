@@ -82,7 +82,7 @@ use std::collections::HashMap;
 
 use crate::{
     Error, Result,
-    codec::Codec,
+    codec::{Codec, Reader, Writer},
     extension::RatchetTreeExtension,
     leaf_node::{LeafNode, Node, ParentNode},
     suite::CipherSuite,
@@ -120,6 +120,78 @@ enum Undo {
     /// The tree was halved from `old_leaves` leaves; the dropped nodes were blank, and
     /// `meta` is their cached data.
     Shrink { old_leaves: u32, meta: Vec<Meta> },
+}
+
+/// The log of a committed transaction ([`TreeTransaction::commit_undoable`]), oldest change
+/// first, for [`RatchetTree::revert`]. A P2P switch point keeps the log of the Commit that
+/// left its epoch instead of a copy of the tree.
+///
+/// Encoded for persistence as
+///
+/// ```text
+/// struct {
+///     uint8 kind;                       // 0: node set, 1: tree grown, 2: tree halved
+///     select (kind) {
+///         case 0: uint32 node_index; optional<Node> old;
+///         case 1, 2: uint32 old_leaves; // the blank half's cached hashes are recomputed
+///     };
+/// } entries<V>;
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct TreeUndo(Vec<Undo>);
+
+impl TreeUndo {
+    /// Whether the log holds no change.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Codec for Undo {
+    fn encode(&self, w: &mut Writer) {
+        match self {
+            Self::Set { x, old } => {
+                w.u8(0);
+                w.u32(*x);
+                w.optional(old.as_deref());
+            }
+            Self::Grow { old_leaves } => {
+                w.u8(1);
+                w.u32(*old_leaves);
+            }
+            Self::Shrink { old_leaves, .. } => {
+                w.u8(2);
+                w.u32(*old_leaves);
+            }
+        }
+    }
+
+    fn decode(r: &mut Reader<'_>) -> Result<Self> {
+        Ok(match r.u8()? {
+            0 => Self::Set {
+                x: r.u32()?,
+                old: r.optional::<Node>()?.map(Box::new),
+            },
+            1 => Self::Grow {
+                old_leaves: r.u32()?,
+            },
+            2 => Self::Shrink {
+                old_leaves: r.u32()?,
+                meta: Vec::new(),
+            },
+            _ => return Err(Error::Decode("tree undo log: unknown entry kind")),
+        })
+    }
+}
+
+impl Codec for TreeUndo {
+    fn encode(&self, w: &mut Writer) {
+        w.vec(&self.0);
+    }
+
+    fn decode(r: &mut Reader<'_>) -> Result<Self> {
+        Ok(Self(r.vec()?))
+    }
 }
 
 /// The public state of a group's ratchet tree; see the module documentation.
@@ -514,27 +586,106 @@ impl RatchetTree {
             .filter(|j| j.len() > mark)
             .and_then(Vec::pop)
         {
-            match undo {
-                Undo::Set { x, old } => {
-                    self.replace_node(x, old.map(|b| *b));
-                }
-                Undo::Grow { old_leaves } => {
-                    let width = ix(tree_math::node_width(old_leaves));
-                    self.nodes.truncate(width);
-                    self.meta.truncate(width);
-                    self.n_leaves = old_leaves;
-                }
-                Undo::Shrink { old_leaves, meta } => {
-                    let width = ix(tree_math::node_width(old_leaves));
-                    self.nodes.resize(width, None);
-                    self.meta.extend(meta);
-                    self.n_leaves = old_leaves;
-                }
-            }
+            // A journal entry undoes a change this tree made, so it always fits.
+            let _ = self.undo_one(undo);
         }
         // The restored nodes hashed successfully before, so this cannot fail; if it did,
         // the dirty hashes would show as an empty tree hash rather than a wrong one.
         let _ = self.refresh_hashes();
+    }
+
+    /// Undoes `undo`, the log of a committed transaction ([`TreeTransaction::commit_undoable`]),
+    /// newest change first, as one transaction of its own: an enclosing transaction can
+    /// undo the revert in turn, and [`TreeTransaction::commit_undoable`] of an enclosing
+    /// transaction returns the log that redoes what was reverted. Costs what the log
+    /// changed, not the tree.
+    ///
+    /// # Errors
+    /// [`Error::Internal`] if the log does not fit this tree (it was recorded on another
+    /// tree, or decoded from a corrupted store); the tree is then unchanged.
+    pub fn revert(&mut self, undo: &TreeUndo) -> Result<()> {
+        let mut tx = self.transaction();
+        for entry in undo.0.iter().rev() {
+            let inverse = tx.undo_one(entry.clone())?;
+            if let Some(journal) = tx.journal.as_mut() {
+                journal.push(inverse);
+            }
+        }
+        tx.refresh_hashes()?;
+        tx.commit();
+        Ok(())
+    }
+
+    /// Applies one journal entry, without journaling it, and returns the entry that
+    /// undoes it in turn.
+    fn undo_one(&mut self, undo: Undo) -> Result<Undo> {
+        const MISFIT: Error = Error::Internal("ratchet tree: an undo log that does not fit");
+        match undo {
+            Undo::Set { x, old } => {
+                let fits = x < self.node_width()
+                    && match old.as_deref() {
+                        Some(Node::Leaf(_)) => tree_math::is_leaf(x),
+                        Some(Node::Parent(_)) => !tree_math::is_leaf(x),
+                        None => true,
+                    };
+                if !fits {
+                    return Err(MISFIT);
+                }
+                let now = self.replace_node(x, old.map(|b| *b));
+                Ok(Undo::Set {
+                    x,
+                    old: now.map(Box::new),
+                })
+            }
+            Undo::Grow { old_leaves } => {
+                // Back to the half the tree grew from: the new root and right half are
+                // blank again once every later change has been undone.
+                let root = self.root();
+                if old_leaves.checked_mul(2) != Some(self.n_leaves)
+                    || self.node(root).is_some()
+                    || !tree_math::right(root).is_some_and(|r| self.subtree_blank(r))
+                {
+                    return Err(MISFIT);
+                }
+                let current = self.n_leaves;
+                let width = ix(tree_math::node_width(old_leaves));
+                self.nodes.truncate(width);
+                let meta = self.meta.split_off(width.min(self.meta.len()));
+                self.n_leaves = old_leaves;
+                Ok(Undo::Shrink {
+                    old_leaves: current,
+                    meta,
+                })
+            }
+            Undo::Shrink {
+                old_leaves,
+                mut meta,
+            } => {
+                if self.n_leaves.checked_mul(2) != Some(old_leaves) || old_leaves > MAX_LEAVES {
+                    return Err(MISFIT);
+                }
+                let current = self.n_leaves;
+                let counts = self.meta_of(self.root()).map(|m| (m.nonblank, m.leaves));
+                let width = ix(tree_math::node_width(old_leaves));
+                self.nodes.resize(width, None);
+                // The dropped half was blank; a decoded log carries no cached data for it
+                // (`Meta::default()` is a blank node's, with its hash to compute).
+                meta.truncate(width.saturating_sub(self.meta.len()));
+                self.meta.extend(meta);
+                self.meta.resize(width, Meta::default());
+                self.n_leaves = old_leaves;
+                if let (Some(m), Some((nonblank, leaves))) =
+                    (self.meta.get_mut(ix(tree_math::root(old_leaves))), counts)
+                {
+                    m.hash = None;
+                    m.nonblank = nonblank;
+                    m.leaves = leaves;
+                }
+                Ok(Undo::Grow {
+                    old_leaves: current,
+                })
+            }
+        }
     }
 
     // ----- the one place nodes change ------------------------------------------------
@@ -900,6 +1051,24 @@ impl TreeTransaction<'_> {
             self.tree.journal = None;
         }
     }
+
+    /// Keeps the changes, like [`Self::commit`], and returns their log, which
+    /// [`RatchetTree::revert`] undoes later: O(what changed) to keep, where a copy of the
+    /// tree is O(n).
+    pub fn commit_undoable(mut self) -> TreeUndo {
+        self.done = true;
+        let log = if self.outer {
+            self.tree.journal.take().unwrap_or_default()
+        } else {
+            self.tree
+                .journal
+                .as_ref()
+                .and_then(|j| j.get(self.mark..))
+                .map(<[Undo]>::to_vec)
+                .unwrap_or_default()
+        };
+        TreeUndo(log)
+    }
 }
 
 impl core::ops::Deref for TreeTransaction<'_> {
@@ -1067,6 +1236,121 @@ mod tests {
                 u32::try_from(tree.members().count()).unwrap()
             );
         }
+    }
+
+    /// What a tree shows: its nodes, width, hash and member count; the caches checked
+    /// against a tree built from scratch.
+    fn shown(tree: &RatchetTree) -> (Vec<u8>, u32, Vec<u8>, u32) {
+        assert_cache_exact(tree);
+        assert_eq!(
+            tree.member_count(),
+            u32::try_from(tree.members().count()).unwrap()
+        );
+        (
+            tree.to_bytes().unwrap(),
+            tree.leaf_count(),
+            tree.tree_hash().to_vec(),
+            tree.member_count(),
+        )
+    }
+
+    #[test]
+    fn undo_logs_revert_and_redo_exactly_through_grow_and_shrink() {
+        let mut tree = RatchetTree::new(SUITE, leaf(0)).unwrap();
+        for i in 1..5 {
+            tree.add_leaf(leaf(i)).unwrap();
+        }
+        type Step = fn(&mut RatchetTree);
+        let steps: [Step; 4] = [
+            // Grows from 8 to 16 leaves.
+            |t| {
+                for i in 5..13 {
+                    t.add_leaf(leaf(i)).unwrap();
+                }
+            },
+            |t| {
+                t.update_leaf(LeafIndex(2), leaf(100)).unwrap();
+                t.remove_leaf(LeafIndex(3)).unwrap();
+            },
+            // Truncates from 16 to 4 leaves.
+            |t| {
+                for i in (4..13).rev() {
+                    t.remove_leaf(LeafIndex(i)).unwrap();
+                }
+            },
+            // Fills the blank leaf, then grows from 4 to 8.
+            |t| {
+                t.add_leaf(leaf(200)).unwrap();
+                t.add_leaf(leaf(201)).unwrap();
+            },
+        ];
+        let mut states = vec![shown(&tree)];
+        let mut logs = Vec::new();
+        for step in steps {
+            let mut tx = tree.transaction();
+            step(&mut tx);
+            logs.push(tx.commit_undoable());
+            states.push(shown(&tree));
+        }
+        assert_eq!(states[1].1, 16);
+        assert_eq!(states[3].1, 4);
+        assert_eq!(states[4].1, 8);
+        // Two leaves changed: the log holds their direct paths, not the tree.
+        assert!(logs[1].0.len() <= 2 * 5, "{}", logs[1].0.len());
+
+        // Reverted newest first, inside one transaction whose log redoes them all.
+        let mut tx = tree.transaction();
+        for (log, state) in logs.iter().zip(&states).rev() {
+            tx.revert(log).unwrap();
+            assert_eq!(&shown(&tx), state);
+        }
+        let redo = tx.commit_undoable();
+        tree.revert(&redo).unwrap();
+        assert_eq!(&shown(&tree), states.last().unwrap());
+
+        // The same with the logs encoded and decoded (a halving's cached hashes are not
+        // persisted and are computed again).
+        for (log, state) in logs.iter().zip(&states).rev() {
+            let decoded = TreeUndo::from_bytes(&log.to_bytes().unwrap()).unwrap();
+            tree.revert(&decoded).unwrap();
+            assert_eq!(&shown(&tree), state);
+        }
+    }
+
+    #[test]
+    fn an_undo_log_that_does_not_fit_changes_nothing() {
+        let mut tree = RatchetTree::new(SUITE, leaf(0)).unwrap();
+        for i in 1..3 {
+            tree.add_leaf(leaf(i)).unwrap();
+        }
+        let before = shown(&tree);
+        let misfits = [
+            // A node outside the tree, after a change that fits.
+            TreeUndo(vec![
+                Undo::Set {
+                    x: 0,
+                    old: Some(Box::new(Node::Leaf(leaf(9)))),
+                },
+                Undo::Set { x: 99, old: None },
+            ]),
+            // A leaf at a parent position.
+            TreeUndo(vec![Undo::Set {
+                x: 1,
+                old: Some(Box::new(Node::Leaf(leaf(9)))),
+            }]),
+            // Undoing a growth the tree did not make (its right half is not blank).
+            TreeUndo(vec![Undo::Grow { old_leaves: 2 }]),
+            // Undoing a halving to a width that is not twice this one.
+            TreeUndo(vec![Undo::Shrink {
+                old_leaves: 16,
+                meta: Vec::new(),
+            }]),
+        ];
+        for log in &misfits {
+            assert!(matches!(tree.revert(log), Err(Error::Internal(_))));
+            assert_eq!(shown(&tree), before);
+        }
+        assert!(TreeUndo::from_bytes(&[1, 3, 0, 0, 0, 0]).is_err());
     }
 
     #[test]
