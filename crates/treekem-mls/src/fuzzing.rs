@@ -516,16 +516,13 @@ fn welcome_of(message: Option<MlsMessage>) -> Welcome {
     }
 }
 
-/// Adds `bundle`'s member to `group` by one Commit (merged) and returns the new member's
-/// group, joined from the Welcome (ratchet tree in it) with `config`: the two-member groups
-/// of the tests, fuzz fixtures and benches of this and other crates.
-pub fn add_and_join(
+/// `group` commits an Add of `bundle`'s KeyPackage by value; the Commit stays pending.
+pub fn commit_add(
     group: &mut Group,
-    bundle: KeyPackageBundle,
-    config: GroupConfig,
+    bundle: &KeyPackageBundle,
     rng: &mut impl CryptoRng,
-) -> Group {
-    let out = group
+) -> CommitOutput {
+    group
         .commit(
             CommitOptions {
                 proposals: vec![Proposal::Add(Add {
@@ -535,7 +532,19 @@ pub fn add_and_join(
             },
             rng,
         )
-        .expect("an Add commits");
+        .expect("an Add commits")
+}
+
+/// Adds `bundle`'s member to `group` by one Commit (merged) and returns the new member's
+/// group, joined from the Welcome (ratchet tree in it) with `config`: the two-member groups
+/// of the tests, fuzz fixtures and benches of this and other crates.
+pub fn add_and_join(
+    group: &mut Group,
+    bundle: KeyPackageBundle,
+    config: GroupConfig,
+    rng: &mut impl CryptoRng,
+) -> Group {
+    let out = commit_add(group, &bundle, rng);
     group.merge_pending_commit().expect("merge");
     Group::join(
         &welcome_of(out.welcome),

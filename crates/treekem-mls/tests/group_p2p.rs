@@ -23,7 +23,7 @@ use test_support::seeded_rng;
 use treekem_mls::{
     extension::Extensions,
     framing::{AuthenticatedContent, MlsMessage},
-    fuzzing::basic_bundle,
+    fuzzing::{basic_bundle, commit_add},
     group::{
         CommitOptions, Group, GroupConfig, GroupStatus, KeyPackageBundle, PskStore, Received,
         commit_tiebreak,
@@ -149,17 +149,7 @@ fn concurrent(
     let mut commits = Vec::new();
     for (k, &c) in committers.iter().enumerate() {
         let joiner = basic_bundle(SUITE, &format!("joiner{k}"), &mut rng);
-        let out = members[c]
-            .commit(
-                CommitOptions {
-                    proposals: vec![Proposal::Add(Add {
-                        key_package: joiner.key_package().clone(),
-                    })],
-                    ..CommitOptions::default()
-                },
-                &mut rng,
-            )
-            .unwrap();
+        let out = commit_add(&mut members[c], &joiner, &mut rng);
         if k % 2 == 0 {
             members[c].merge_pending_commit().unwrap();
         }
@@ -294,6 +284,22 @@ fn tiebreak(message: &MlsMessage) -> Vec<u8> {
     .unwrap()
 }
 
+/// `genuine` with one signature bit flipped, the first flip whose tiebreak is below
+/// `target`.
+fn forge_below(genuine: &MlsMessage, target: &[u8]) -> MlsMessage {
+    let MlsMessage::PublicMessage(genuine) = genuine else {
+        panic!("public message expected");
+    };
+    (0..genuine.auth.signature.len())
+        .find_map(|i| {
+            let mut m = genuine.clone();
+            m.auth.signature[i] ^= 0x80;
+            let message = MlsMessage::PublicMessage(m);
+            (tiebreak(&message).as_slice() < target).then_some(message)
+        })
+        .unwrap()
+}
+
 #[test]
 fn p2p_4_a_member_removed_by_a_losing_commit_is_restored() {
     let mut restored = 0;
@@ -365,19 +371,8 @@ fn p2p_2_a_forged_competing_commit_with_a_lower_tiebreak_changes_nothing() {
         .commit(CommitOptions::default(), &mut rng)
         .unwrap();
     members[1].discard_pending_commit();
-    // Flip signature bytes until the forged Commit's tiebreak is below the applied one.
-    let MlsMessage::PublicMessage(genuine) = &other.commit else {
-        panic!("public message expected");
-    };
     let target = tiebreak(&applied.commit);
-    let forged = (0..genuine.auth.signature.len())
-        .find_map(|i| {
-            let mut m = genuine.clone();
-            m.auth.signature[i] ^= 0x80;
-            let message = MlsMessage::PublicMessage(m);
-            (tiebreak(&message) < target).then_some(message)
-        })
-        .unwrap();
+    let forged = forge_below(&other.commit, &target);
     let before = members[2].epoch_authenticator().to_vec();
     let tree = members[2].tree().tree_hash().to_vec();
     assert!(members[2].process_message(&forged).is_err());
@@ -462,17 +457,7 @@ fn p2p_1_a_commit_two_epochs_back_reverts_both() {
     };
     members[0].merge_pending_commit().unwrap();
     let joiner = basic_bundle(SUITE, "joiner", &mut rng);
-    let second = members[0]
-        .commit(
-            CommitOptions {
-                proposals: vec![Proposal::Add(Add {
-                    key_package: joiner.key_package().clone(),
-                })],
-                ..CommitOptions::default()
-            },
-            &mut rng,
-        )
-        .unwrap();
+    let second = commit_add(&mut members[0], &joiner, &mut rng);
     members[0].merge_pending_commit().unwrap();
     for m in &mut members[2..] {
         m.process_message(&first.commit).unwrap();
@@ -484,18 +469,7 @@ fn p2p_1_a_commit_two_epochs_back_reverts_both() {
 
     // A forged Commit for epoch n with a lower tiebreak: both epochs reverted, the Commit
     // rejected, both redone.
-    let MlsMessage::PublicMessage(genuine) = &from_bob.commit else {
-        panic!("public message expected");
-    };
-    let target = tiebreak(&first.commit);
-    let forged = (0..genuine.auth.signature.len())
-        .find_map(|i| {
-            let mut m = genuine.clone();
-            m.auth.signature[i] ^= 0x80;
-            let message = MlsMessage::PublicMessage(m);
-            (tiebreak(&message) < target).then_some(message)
-        })
-        .unwrap();
+    let forged = forge_below(&from_bob.commit, &tiebreak(&first.commit));
     let before = members[2].epoch_authenticator().to_vec();
     let tree = members[2].tree().tree_hash().to_vec();
     assert!(members[2].process_message(&forged).is_err());

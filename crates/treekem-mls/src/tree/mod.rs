@@ -657,30 +657,12 @@ impl RatchetTree {
                     meta,
                 })
             }
-            Undo::Shrink {
-                old_leaves,
-                mut meta,
-            } => {
+            Undo::Shrink { old_leaves, meta } => {
                 if self.n_leaves.checked_mul(2) != Some(old_leaves) || old_leaves > MAX_LEAVES {
                     return Err(MISFIT);
                 }
                 let current = self.n_leaves;
-                let counts = self.meta_of(self.root()).map(|m| (m.nonblank, m.leaves));
-                let width = ix(tree_math::node_width(old_leaves));
-                self.nodes.resize(width, None);
-                // The dropped half was blank; a decoded log carries no cached data for it
-                // (`Meta::default()` is a blank node's, with its hash to compute).
-                meta.truncate(width.saturating_sub(self.meta.len()));
-                self.meta.extend(meta);
-                self.meta.resize(width, Meta::default());
-                self.n_leaves = old_leaves;
-                if let (Some(m), Some((nonblank, leaves))) =
-                    (self.meta.get_mut(ix(tree_math::root(old_leaves))), counts)
-                {
-                    m.hash = None;
-                    m.nonblank = nonblank;
-                    m.leaves = leaves;
-                }
+                self.double(meta);
                 Ok(Undo::Grow {
                     old_leaves: current,
                 })
@@ -761,29 +743,37 @@ impl RatchetTree {
     /// subtree is blank (section 7.7).
     fn grow(&mut self) -> Result<()> {
         let old = self.n_leaves;
-        let new = old
-            .checked_mul(2)
-            .filter(|&n| n <= MAX_LEAVES)
-            .ok_or(Error::Invalid(
+        if old.checked_mul(2).is_none_or(|n| n > MAX_LEAVES) {
+            return Err(Error::Invalid(
                 "TREE-3: the tree would exceed its size bound",
-            ))?;
+            ));
+        }
+        self.double(Vec::new());
+        if let Some(journal) = self.journal.as_mut() {
+            journal.push(Undo::Grow { old_leaves: old });
+        }
+        Ok(())
+    }
+
+    /// Doubles the width (callers check [`MAX_LEAVES`]): a blank root over the current tree
+    /// and a blank right half, whose cached data is `meta` when a halving is undone
+    /// (missing entries, as in a decoded log, are a blank node's with its hash to compute).
+    fn double(&mut self, mut meta: Vec<Meta>) {
+        let counts = self.meta_of(self.root()).map(|m| (m.nonblank, m.leaves));
+        let new = self.n_leaves.saturating_mul(2);
         let width = ix(tree_math::node_width(new));
-        let counts = self
-            .meta_of(tree_math::root(old))
-            .map(|m| (m.nonblank, m.leaves));
         self.nodes.resize(width, None);
+        meta.truncate(width.saturating_sub(self.meta.len()));
+        self.meta.extend(meta);
         self.meta.resize(width, Meta::default());
         self.n_leaves = new;
         if let (Some(m), Some((nonblank, leaves))) =
             (self.meta.get_mut(ix(tree_math::root(new))), counts)
         {
+            m.hash = None;
             m.nonblank = nonblank;
             m.leaves = leaves;
         }
-        if let Some(journal) = self.journal.as_mut() {
-            journal.push(Undo::Grow { old_leaves: old });
-        }
-        Ok(())
     }
 
     /// Halves the tree while the root's right subtree is blank (section 7.7, 12.1.3),
