@@ -334,7 +334,7 @@ impl FixtureGroup {
                 }
             }
             let (leaf, private, signer) = member_leaf(suite, i, rng);
-            nodes.push(Some(Node::Leaf(leaf)));
+            nodes.push(Some(Node::Leaf(Box::new(leaf))));
             leaf_keys.push(private);
             signers.push(signer);
         }

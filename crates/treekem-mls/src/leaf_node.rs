@@ -280,10 +280,16 @@ impl Codec for ParentNode {
 }
 
 /// `Node` (section 12.4.3.3): a non-blank node of the ratchet tree.
+///
+/// The leaf is boxed so that a slot of the tree (`Option<Node>`) takes at most 80 bytes
+/// rather than 272: a `ratchet_tree` of blank nodes costs one byte of input per slot, so a
+/// hostile Welcome naming the largest tree ([`crate::tree::MAX_LEAVES`] leaves, about two
+/// million slots in two megabytes) costs a joiner about 0.2 GB with the tree's cached data
+/// (32 bytes a slot) before its checks reject it, instead of 0.6 GB.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Node {
     /// `leaf` (1).
-    Leaf(LeafNode),
+    Leaf(Box<LeafNode>),
     /// `parent` (2).
     Parent(ParentNode),
 }
@@ -308,7 +314,7 @@ impl Codec for Node {
     }
     fn decode(r: &mut Reader<'_>) -> Result<Self> {
         Ok(match NodeType::decode(r)? {
-            NodeType::Leaf => Self::Leaf(LeafNode::decode(r)?),
+            NodeType::Leaf => Self::Leaf(Box::new(LeafNode::decode(r)?)),
             NodeType::Parent => Self::Parent(ParentNode::decode(r)?),
         })
     }
@@ -319,6 +325,17 @@ mod tests {
     #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
 
     use super::*;
+
+    /// A tree slot stays small: a `ratchet_tree` of blank nodes costs one byte of input per
+    /// slot (see [`Node`]).
+    #[test]
+    fn a_tree_slot_is_at_most_80_bytes() {
+        assert!(
+            size_of::<Option<Node>>() <= 80,
+            "{}",
+            size_of::<Option<Node>>()
+        );
+    }
 
     pub(crate) fn leaf(source: LeafNodeSourceData) -> LeafNode {
         LeafNode {
@@ -354,7 +371,7 @@ mod tests {
                 parent_hash: vec![4; 32],
             },
         ] {
-            let node = Node::Leaf(leaf(source));
+            let node = Node::Leaf(Box::new(leaf(source)));
             let bytes = node.to_bytes().unwrap();
             assert_eq!(bytes.first(), Some(&1));
             assert_eq!(Node::from_bytes(&bytes).unwrap(), node);
