@@ -20,11 +20,11 @@ use crate::{
     extension::Extensions,
     key_package::KeyPackage,
     leaf_node::{Capabilities, LeafNode, LeafNodeSourceData, Lifetime},
-    suite::{CipherSuite, SignaturePrivateKey},
+    suite::{CipherSuite, SignaturePrivateKey, Signed},
     types::{CipherSuiteId, CredentialType, KeyPackageRef, ProtocolVersion},
 };
 
-use super::validation::{LeafRole, check_leaf_self};
+use super::validation::{LeafRole, check_leaf_self, check_leaf_unsigned};
 
 /// What a new KeyPackage advertises besides its keys.
 #[derive(Debug, Clone)]
@@ -205,6 +205,19 @@ impl KeyPackageBundle {
 /// # Errors
 /// [`Error::Invalid`] naming the rule; [`Error::VerificationFailed`] for a bad signature.
 pub fn validate_key_package(suite: CipherSuite, kp: &KeyPackage, now: Option<u64>) -> Result<()> {
+    check_key_package(suite, kp, now, false)
+}
+
+/// [`validate_key_package`], skipping the leaf's and the KeyPackage's signatures if
+/// `signatures_verified` ([`key_package_signatures_valid`] accepted them). The other rules
+/// are checked in the same order, so a KeyPackage whose signatures are valid gets the same
+/// verdict either way.
+pub(crate) fn check_key_package(
+    suite: CipherSuite,
+    kp: &KeyPackage,
+    now: Option<u64>,
+    signatures_verified: bool,
+) -> Result<()> {
     if kp.version != ProtocolVersion::MLS10 {
         return Err(Error::Invalid("KP-1: KeyPackage version is not mls10"));
     }
@@ -224,13 +237,17 @@ pub fn validate_key_package(suite: CipherSuite, kp: &KeyPackage, now: Option<u64
             "KP-6: the KeyPackage is outside its lifetime",
         ));
     }
-    check_leaf_self(suite, leaf, LeafRole::KeyPackage, None)?;
-    suite.verify_with_label(
-        leaf.signature_key.as_slice(),
-        b"KeyPackageTBS",
-        &kp.tbs()?,
-        &kp.signature,
-    )?;
+    if signatures_verified {
+        check_leaf_unsigned(suite, leaf, LeafRole::KeyPackage)?;
+    } else {
+        check_leaf_self(suite, leaf, LeafRole::KeyPackage, None)?;
+        suite.verify_with_label(
+            leaf.signature_key.as_slice(),
+            b"KeyPackageTBS",
+            &kp.tbs()?,
+            &kp.signature,
+        )?;
+    }
     if kp.init_key == leaf.encryption_key {
         return Err(Error::Invalid(
             "KP-5: the init key equals the leaf's encryption key",
@@ -249,4 +266,51 @@ pub fn validate_key_package(suite: CipherSuite, kp: &KeyPackage, now: Option<u64
         }
     }
     Ok(())
+}
+
+/// Whether the leaf signature (KP-3) and the KeyPackage signature (KP-4) of every one of
+/// `key_packages` verify: checked in batches (one batch equation per label and batch for
+/// Ed25519, [`CipherSuite::verify_with_label_batch`]) spread over threads with the feature
+/// `parallel`. A signature key that does not decode makes it `false`. `true` means
+/// [`check_key_package`] may skip these signatures; on `false` the caller verifies each
+/// KeyPackage on its own, which names the rule a bad one breaks.
+pub(crate) fn key_package_signatures_valid(
+    suite: CipherSuite,
+    key_packages: &[&KeyPackage],
+) -> bool {
+    crate::parallel::in_signature_batches(key_packages, |batch| {
+        let keys = batch
+            .iter()
+            .map(|kp| suite.signature_public_key(kp.leaf_node.signature_key.as_slice()))
+            .collect::<Result<Vec<_>>>()?;
+        let leaf_tbs = batch
+            .iter()
+            .map(|kp| kp.leaf_node.tbs(None))
+            .collect::<Result<Vec<_>>>()?;
+        let package_tbs = batch
+            .iter()
+            .map(|kp| kp.tbs())
+            .collect::<Result<Vec<_>>>()?;
+        // The leaf's signatures (`leaf`) or the KeyPackages'.
+        let signed = |leaf: bool| -> Vec<Signed<'_>> {
+            let tbs = if leaf { &leaf_tbs } else { &package_tbs };
+            batch
+                .iter()
+                .zip(&keys)
+                .zip(tbs)
+                .map(|((kp, key), content)| Signed {
+                    key,
+                    content,
+                    signature: if leaf {
+                        &kp.leaf_node.signature
+                    } else {
+                        &kp.signature
+                    },
+                })
+                .collect()
+        };
+        suite.verify_with_label_batch(b"LeafNodeTBS", &signed(true))?;
+        suite.verify_with_label_batch(b"KeyPackageTBS", &signed(false))
+    })
+    .is_ok()
 }
