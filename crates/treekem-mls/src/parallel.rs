@@ -1,7 +1,8 @@
-//! Independent tasks spread over threads (feature `parallel`, on by default), for the
-//! costs of a large group that split into many equal pieces: the HPKE encryptions of an
-//! UpdatePath's path secrets (one per member of the copath resolutions), the leaf
-//! signatures a joiner checks, and the tree hashes of a tree a joiner builds (the root's
+//! Independent tasks spread over threads (feature `parallel`, on by default), for the costs
+//! of a large group that split into many equal pieces: the HPKE encryptions of an
+//! UpdatePath's path secrets (one per member of the copath resolutions) and of a Welcome's
+//! GroupSecrets (one per joiner), the leaf signatures a joiner checks, the KeyPackage
+//! signatures of a Commit's Adds, and the tree hashes of a tree a joiner builds (the root's
 //! two subtrees, [`join`]).
 //!
 //! [`map`] runs a function over a slice of tasks and returns the results in the tasks' order.
@@ -14,8 +15,34 @@
 //! either way: callers make tasks independent of one another and give each its own
 //! randomness, a seed drawn in task order before the split
 //! ([`primitives::rand::SeededRng`]), so outputs do not depend on the number of threads.
+//!
+//! [`in_signature_batches`] cuts signature checks into batches of [`SIGNATURE_BATCH`] (one
+//! batch equation each for Ed25519) and spreads the batches the same way.
 
 use crate::Result;
+
+/// The signatures one batch equation checks (a ratchet tree's leaves on join). The
+/// multiscalar multiplication costs about 10.6, 9.3, 8.0 and 7.3 µs per signature for
+/// batches of 64, 128, 256 and 512 on the project's machine (a join of 1 000 members:
+/// 12.9 ms with 256, 12.4 ms with 512, on two threads); past that a bigger batch saves
+/// little and spreads less evenly over threads.
+pub(crate) const SIGNATURE_BATCH: usize = 512;
+
+/// Runs `check` on consecutive batches of at most [`SIGNATURE_BATCH`] items, spread over
+/// threads as [`map`] does, and returns the first error in the items' order. The batches are
+/// cut the same way whatever the number of threads, so the verdict does not depend on it.
+///
+/// # Errors
+/// The first batch's error, or [`crate::Error::Internal`] as [`map`].
+pub(crate) fn in_signature_batches<T: Sync>(
+    items: &[T],
+    check: impl Fn(&[T]) -> Result<()> + Sync,
+) -> Result<()> {
+    let batches: Vec<&[T]> = items.chunks(SIGNATURE_BATCH).collect();
+    map(&batches, 1, |batch| check(batch))?
+        .into_iter()
+        .collect()
+}
 
 /// Applies `f` to every task, on as many threads as there are cores and runs of at least
 /// `per_thread` tasks (with the feature), and returns the results in the tasks' order.

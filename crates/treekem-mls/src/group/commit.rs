@@ -1,7 +1,10 @@
 //! Creating a Commit (RFC 9420 section 12.4.1) with its Welcome (12.4.3), processing one
 //! (12.4.2), and merging one's own Commit once it was accepted.
 
-use primitives::{SecretVec, rand::CryptoRng};
+use primitives::{
+    SecretBytes, SecretVec,
+    rand::{CryptoRng, SeededRng},
+};
 
 use crate::{
     Error, Result,
@@ -13,15 +16,19 @@ use crate::{
     },
     group_context::GroupContext,
     join::{seal_group_info, seal_group_secrets, sign_group_info},
+    key_package::KeyPackage,
     key_schedule::EpochSecrets,
     proposal::{Proposal, ProposalOrRef, ReInit},
+    suite::CipherSuite,
     transcript,
     treekem::{
         CommitSecret, PathParams, TreePrivateKeys, create_update_path, merge_update_path,
         process_update_path,
     },
     types::{CipherSuiteId, LeafIndex, Mac},
-    welcome::{GroupInfo, GroupSecrets, PathSecret as WelcomePathSecret, Welcome},
+    welcome::{
+        EncryptedGroupSecrets, GroupInfo, GroupSecrets, PathSecret as WelcomePathSecret, Welcome,
+    },
 };
 
 use super::{
@@ -108,6 +115,36 @@ impl core::fmt::Debug for PendingCommit {
     }
 }
 
+/// The fewest Welcome encryptions worth a thread of their own: each is an HPKE encryption
+/// (two X25519 scalar multiplications for suite 1) whose key schedule hashes the whole
+/// `encrypted_group_info` (with the ratchet tree, some 200 bytes a member), so eight are
+/// half a millisecond or more, some twenty times the cost of starting a thread.
+const WELCOME_SEALS_PER_THREAD: usize = 8;
+
+/// One joiner's GroupSecrets to encrypt to its init key, with its own randomness.
+struct WelcomeEncryption<'a> {
+    key_package: &'a KeyPackage,
+    secrets: GroupSecrets,
+    /// Seeds the encryption's [`SeededRng`].
+    seed: SecretBytes<32>,
+}
+
+impl WelcomeEncryption<'_> {
+    fn seal(
+        &self,
+        suite: CipherSuite,
+        encrypted_group_info: &[u8],
+    ) -> Result<EncryptedGroupSecrets> {
+        seal_group_secrets(
+            suite,
+            self.key_package,
+            &self.secrets,
+            encrypted_group_info,
+            &mut SeededRng::from_seed(&self.seed),
+        )
+    }
+}
+
 /// The key schedule of a new epoch (section 8): joiner secret, epoch secrets.
 fn key_schedule(
     group: &Group,
@@ -187,7 +224,7 @@ pub(super) fn check_regular_commit(
 /// # Errors
 /// [`Error::Invalid`] naming the rule, [`Error::VerificationFailed`].
 pub(super) fn check_path_leaf(
-    suite: crate::suite::CipherSuite,
+    suite: CipherSuite,
     leaf: &crate::leaf_node::LeafNode,
     context: &GroupContext,
     credentials: Option<&CredentialSummary>,
@@ -634,28 +671,30 @@ impl Group {
         } else {
             let encrypted_group_info =
                 seal_group_info(suite, &group_info, &joiner, psk_secret.expose_secret())?;
-            let mut secrets_list = Vec::with_capacity(applied.joiners.len());
-            for (leaf, kp) in &applied.joiners {
-                let path_secret =
-                    created
-                        .as_ref()
-                        .and_then(|c| c.path_secret_for(*leaf))
-                        .map(|s| WelcomePathSecret {
-                            path_secret: SecretVec::from_slice(s.expose_secret()),
-                        });
-                let group_secrets = GroupSecrets {
-                    joiner_secret: SecretVec::from_slice(joiner.expose_secret()),
-                    path_secret,
-                    psks: applied.psk_ids.clone(),
-                };
-                secrets_list.push(seal_group_secrets(
-                    suite,
-                    kp,
-                    &group_secrets,
-                    &encrypted_group_info,
-                    rng,
-                )?);
-            }
+            // One task per joiner, its randomness seeded here in order (module `parallel`),
+            // so the Welcome is the same whatever the number of threads.
+            let tasks: Vec<WelcomeEncryption<'_>> = applied
+                .joiners
+                .iter()
+                .map(|(leaf, key_package)| WelcomeEncryption {
+                    key_package,
+                    secrets: GroupSecrets {
+                        joiner_secret: SecretVec::from_slice(joiner.expose_secret()),
+                        path_secret: created.as_ref().and_then(|c| c.path_secret_for(*leaf)).map(
+                            |s| WelcomePathSecret {
+                                path_secret: SecretVec::from_slice(s.expose_secret()),
+                            },
+                        ),
+                        psks: applied.psk_ids.clone(),
+                    },
+                    seed: SecretBytes::random(rng),
+                })
+                .collect();
+            let secrets_list = crate::parallel::map(&tasks, WELCOME_SEALS_PER_THREAD, |task| {
+                task.seal(suite, &encrypted_group_info)
+            })?
+            .into_iter()
+            .collect::<Result<Vec<_>>>()?;
             Some(MlsMessage::Welcome(Welcome {
                 cipher_suite: CipherSuiteId(suite.id()),
                 secrets: secrets_list,
@@ -759,7 +798,10 @@ mod tests {
     use crate::fuzzing::{add_and_join, basic_bundle};
     use crate::{
         framing::PublicMessage,
-        group::GroupConfig,
+        group::{
+            GroupConfig, KeyPackageBundle, PskStore,
+            key_packages::{key_package_signatures_valid, validate_key_package},
+        },
         protection::{protect_public, sign_content},
         suite::CipherSuite,
         types::{ProposalRef, WireFormat},
@@ -837,6 +879,173 @@ mod tests {
         assert_eq!(bob.tree.to_bytes().unwrap(), tree);
         assert_eq!(bob.context.epoch, 1);
         err
+    }
+
+    /// Alice alone in a new group, and `n` KeyPackageBundles to add.
+    fn alice_and_bundles(n: usize, rng: &mut impl CryptoRng) -> (Group, Vec<KeyPackageBundle>) {
+        let alice = Group::create(
+            b"many adds".to_vec(),
+            basic_bundle(SUITE, "alice", rng),
+            Extensions::empty(),
+            GroupConfig::default(),
+            rng,
+        )
+        .unwrap();
+        let bundles = (0..n)
+            .map(|i| basic_bundle(SUITE, &format!("member {i}"), rng))
+            .collect();
+        (alice, bundles)
+    }
+
+    /// Options of a Commit adding `key_packages` by value.
+    fn adding<'a>(key_packages: impl IntoIterator<Item = &'a KeyPackage>) -> CommitOptions {
+        CommitOptions {
+            proposals: key_packages
+                .into_iter()
+                .map(|kp| {
+                    Proposal::Add(crate::proposal::Add {
+                        key_package: kp.clone(),
+                    })
+                })
+                .collect(),
+            ..CommitOptions::default()
+        }
+    }
+
+    /// The Welcome's GroupSecrets encryptions (spread over threads with the feature
+    /// `parallel`) take their randomness from seeds drawn in order: a seeded RNG gives the
+    /// same Welcome byte for byte, the same with and without the feature (both builds check
+    /// the digest below), and every joiner joins from it into Alice's epoch.
+    #[test]
+    fn welcome_is_reproducible_with_or_without_threads_and_everyone_joins() {
+        let (mut alice, bundles) = alice_and_bundles(40, &mut seeded_rng(0x7765));
+        let options = adding(bundles.iter().map(KeyPackageBundle::key_package));
+        let welcome = |alice: &mut Group, seed| {
+            let out = alice
+                .commit(options.clone(), &mut seeded_rng(seed))
+                .unwrap();
+            let Some(MlsMessage::Welcome(welcome)) = out.welcome else {
+                panic!("a Welcome expected");
+            };
+            welcome
+        };
+        let first = welcome(&mut alice, 7);
+        let bytes = first.to_bytes().unwrap();
+        alice.discard_pending_commit();
+        assert_ne!(welcome(&mut alice, 8).to_bytes().unwrap(), bytes);
+        alice.discard_pending_commit();
+        assert_eq!(welcome(&mut alice, 7).to_bytes().unwrap(), bytes);
+        assert_eq!(
+            test_support::hex(&SUITE.hash(&bytes)),
+            "04e97b3a4c8feacc07fe1b256ca9d14a86c2e0bbb00bd75a7b6b809c1c9ac4e1"
+        );
+        alice.merge_pending_commit().unwrap();
+        for bundle in bundles {
+            let joined = Group::join(
+                &first,
+                bundle,
+                None,
+                PskStore::new(),
+                GroupConfig::default(),
+            )
+            .unwrap();
+            assert_eq!(joined.epoch_authenticator(), alice.epoch_authenticator());
+        }
+    }
+
+    /// A KeyPackage of `bundle` after `edit`, its leaf and package signed again.
+    fn resigned(bundle: &KeyPackageBundle, edit: impl FnOnce(&mut KeyPackage)) -> KeyPackage {
+        let mut kp = bundle.key_package().clone();
+        edit(&mut kp);
+        kp.leaf_node.signature = SUITE
+            .sign_with_label(
+                &bundle.signer,
+                b"LeafNodeTBS",
+                &kp.leaf_node.tbs(None).unwrap(),
+            )
+            .unwrap();
+        kp.signature = SUITE
+            .sign_with_label(&bundle.signer, b"KeyPackageTBS", &kp.tbs().unwrap())
+            .unwrap();
+        kp
+    }
+
+    /// Faults of a KeyPackage, each with the rule it breaks.
+    fn faults(bundle: &KeyPackageBundle) -> Vec<(&'static str, KeyPackage)> {
+        let mut bad_package_signature = bundle.key_package().clone();
+        bad_package_signature.signature[5] ^= 1;
+        let mut bad_leaf_signature = bundle.key_package().clone();
+        bad_leaf_signature.leaf_node.signature[9] ^= 1;
+        let mut short_signature = bundle.key_package().clone();
+        short_signature.signature.pop();
+        let mut bad_key = bundle.key_package().clone();
+        bad_key.leaf_node.signature_key = vec![0xff; 32].into();
+        vec![
+            ("KP-4", bad_package_signature),
+            ("KP-4 (length)", short_signature),
+            ("KP-3 (leaf signature)", bad_leaf_signature),
+            ("KP-4 (signature key)", bad_key),
+            (
+                "KP-2",
+                resigned(bundle, |kp| kp.cipher_suite = CipherSuiteId(3)),
+            ),
+            (
+                "KP-5",
+                resigned(bundle, |kp| {
+                    kp.init_key = kp.leaf_node.encryption_key.0.clone().into();
+                }),
+            ),
+            (
+                "LN-6",
+                resigned(bundle, |kp| {
+                    kp.leaf_node.encryption_key = vec![1; 31].into();
+                }),
+            ),
+        ]
+    }
+
+    /// A Commit adding many KeyPackages checks their signatures up front, yet refuses a
+    /// faulty one with the error that checking each KeyPackage in turn gives (the first
+    /// fault in list order), wherever it sits and whatever else is wrong after it; nothing
+    /// is staged.
+    #[test]
+    fn kp_rules_of_many_adds_give_the_one_by_one_verdict() {
+        let (mut alice, bundles) = alice_and_bundles(24, &mut seeded_rng(0x6b70));
+        let valid: Vec<KeyPackage> = bundles.iter().map(|b| b.key_package().clone()).collect();
+        let refs: Vec<&KeyPackage> = valid.iter().collect();
+        assert!(key_package_signatures_valid(SUITE, &refs));
+        let commit =
+            |alice: &mut Group, kps: &[KeyPackage]| alice.commit(adding(kps), &mut seeded_rng(1));
+        let one_by_one = |kps: &[KeyPackage]| {
+            kps.iter()
+                .find_map(|kp| validate_key_package(SUITE, kp, None).err())
+                .unwrap()
+        };
+        for (rule, bad) in faults(&bundles[0]) {
+            for at in [0, 11, 23] {
+                let mut kps = valid.clone();
+                kps[at] = bad.clone();
+                let refs: Vec<&KeyPackage> = kps.iter().collect();
+                // Only a bad signature fails the check up front; the other faults are refused by
+                // the rules checked after it.
+                let signature_fault = rule.starts_with("KP-3") || rule.starts_with("KP-4");
+                assert_eq!(
+                    key_package_signatures_valid(SUITE, &refs),
+                    !signature_fault,
+                    "{rule}"
+                );
+                let err = commit(&mut alice, &kps).unwrap_err();
+                assert_eq!(err, one_by_one(&kps), "{rule} at {at}");
+                // A second fault after the first changes nothing.
+                if at < 23 {
+                    let (_, later) = faults(&bundles[23]).swap_remove(0);
+                    kps[23] = later;
+                    assert_eq!(commit(&mut alice, &kps).unwrap_err(), err, "{rule} at {at}");
+                }
+                assert!(!alice.has_pending_commit());
+            }
+        }
+        commit(&mut alice, &valid).unwrap();
     }
 
     #[test]

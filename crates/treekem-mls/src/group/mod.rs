@@ -700,8 +700,7 @@ impl Group {
             }
             FramedContentBody::Proposal(proposal) => {
                 let sender = content.content.sender;
-                self.judge()
-                    .check_proposal(proposal, &sender, &self.context.extensions, true)?;
+                self.judge().check_received_proposal(proposal, &sender)?;
                 let reference = proposal_ref(self.suite, &content)?;
                 if self.proposals.len() >= MAX_CACHED_PROPOSALS {
                     return Err(Error::Invalid(
@@ -986,8 +985,7 @@ impl Group {
     ) -> Result<(MlsMessage, ProposalRef)> {
         self.check_active()?;
         let sender = Sender::Member(self.own_leaf());
-        self.judge()
-            .check_proposal(&proposal, &sender, &self.context.extensions, true)?;
+        self.judge().check_received_proposal(&proposal, &sender)?;
         let wire_format = self.handshake_wire_format()?;
         let content = self.framed(FramedContentBody::Proposal(proposal.clone()), Vec::new());
         let signed = sign_content(

@@ -175,8 +175,7 @@ impl PublicGroup {
         match &authenticated.content.body {
             FramedContentBody::Proposal(proposal) => {
                 let sender = authenticated.content.sender;
-                self.judge()
-                    .check_proposal(proposal, &sender, &self.context.extensions, true)?;
+                self.judge().check_received_proposal(proposal, &sender)?;
                 let reference = proposal_ref(self.suite, &authenticated)?;
                 if !self.proposals.iter().any(|p| p.reference == reference) {
                     if self.proposals.len() >= MAX_CACHED_PROPOSALS {

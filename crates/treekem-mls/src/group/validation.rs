@@ -48,7 +48,10 @@ use crate::{
     },
 };
 
-use super::{key_packages::validate_key_package, psk::PskStore};
+use super::{
+    key_packages::{check_key_package, key_package_signatures_valid},
+    psk::PskStore,
+};
 
 /// Where a LeafNode appears (LN-5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,13 +95,11 @@ pub(crate) fn check_leaf_content(suite: CipherSuite, leaf: &LeafNode) -> Result<
     Ok(())
 }
 
-/// [`check_leaf_content`], LN-5 for `role` and, for a KeyPackage leaf always and for
-/// others when `signed_at` gives the group ID and leaf index, the signature.
-pub(crate) fn check_leaf_self(
+/// LN-5 for `role`, then [`check_leaf_content`]: [`check_leaf_self`] without the signature.
+pub(crate) fn check_leaf_unsigned(
     suite: CipherSuite,
     leaf: &LeafNode,
     role: LeafRole,
-    signed_at: Option<(&[u8], LeafIndex)>,
 ) -> Result<()> {
     let expected = match role {
         LeafRole::KeyPackage => LeafNodeSource::KeyPackage,
@@ -110,7 +111,18 @@ pub(crate) fn check_leaf_self(
             "LN-5: the leaf node source does not fit where the leaf appears",
         ));
     }
-    check_leaf_content(suite, leaf)?;
+    check_leaf_content(suite, leaf)
+}
+
+/// [`check_leaf_content`], LN-5 for `role` and, for a KeyPackage leaf always and for
+/// others when `signed_at` gives the group ID and leaf index, the signature.
+pub(crate) fn check_leaf_self(
+    suite: CipherSuite,
+    leaf: &LeafNode,
+    role: LeafRole,
+    signed_at: Option<(&[u8], LeafIndex)>,
+) -> Result<()> {
+    check_leaf_unsigned(suite, leaf, role)?;
     let tbs = match (role, signed_at) {
         (LeafRole::KeyPackage, _) => Some(leaf.tbs(None)?),
         (_, Some(at)) => Some(leaf.tbs(Some(at))?),
@@ -234,6 +246,19 @@ pub(crate) struct Judge<'a> {
     pub(crate) initial_psk_usage: Option<ResumptionPskUsage>,
 }
 
+/// Which signatures of a proposal [`Judge::check_proposal`] verifies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Signatures {
+    /// All of them: a proposal received by value.
+    Verify,
+    /// All but an Add's KeyPackage and leaf signatures, which [`key_package_signatures_valid`]
+    /// verified with the other Adds of the same Commit.
+    KeyPackageVerified,
+    /// A proposal committed by reference, verified on receipt: only an Add's leaf signature
+    /// (part of the leaf's own rules).
+    Received,
+}
+
 /// PROP-17: the proposal types an `external` sender may send (section 12.1.8).
 const fn external_may_send(t: ProposalType) -> bool {
     matches!(t.0, 1 | 3 | 4 | 5 | 7)
@@ -241,15 +266,14 @@ const fn external_may_send(t: ProposalType) -> bool {
 
 impl Judge<'_> {
     /// The rules of one proposal on its own, with the group's current extensions
-    /// (`extensions` after a GroupContextExtensions of the same Commit). Signatures are
-    /// verified when `verify` (a proposal received by value; one received by reference
-    /// was verified on receipt).
-    pub(crate) fn check_proposal(
+    /// (`extensions` after a GroupContextExtensions of the same Commit), verifying the
+    /// `signatures` named.
+    fn check_proposal(
         &self,
         proposal: &Proposal,
         sender: &Sender,
         extensions: &Extensions,
-        verify: bool,
+        signatures: Signatures,
     ) -> Result<()> {
         let t = proposal.proposal_type();
         match sender {
@@ -267,7 +291,7 @@ impl Judge<'_> {
         }
         let required = extensions.required_capabilities()?;
         match proposal {
-            Proposal::Add(add) => self.check_add(&add.key_package, required.as_ref(), verify),
+            Proposal::Add(add) => self.check_add(&add.key_package, required.as_ref(), signatures),
             Proposal::Update(update) => {
                 let Sender::Member(at) = *sender else {
                     return Err(Error::Invalid(
@@ -283,7 +307,8 @@ impl Judge<'_> {
                         "PROP-16: an Update's leaf node source is not update",
                     ));
                 }
-                let signed = verify.then_some((self.context.group_id.as_slice(), at));
+                let signed = (signatures != Signatures::Received)
+                    .then_some((self.context.group_id.as_slice(), at));
                 check_leaf_self(self.suite, leaf, LeafRole::Update, signed)?;
                 if leaf.encryption_key == current.encryption_key {
                     return Err(Error::Invalid(
@@ -341,16 +366,33 @@ impl Judge<'_> {
         }
     }
 
+    /// [`Self::check_proposal`] for a proposal on its own (received, or about to be sent),
+    /// by value: against the group's current extensions, every signature verified.
+    pub(crate) fn check_received_proposal(
+        &self,
+        proposal: &Proposal,
+        sender: &Sender,
+    ) -> Result<()> {
+        self.check_proposal(
+            proposal,
+            sender,
+            &self.context.extensions,
+            Signatures::Verify,
+        )
+    }
+
     fn check_add(
         &self,
         kp: &KeyPackage,
         required: Option<&RequiredCapabilities>,
-        verify: bool,
+        signatures: Signatures,
     ) -> Result<()> {
-        if verify {
-            validate_key_package(self.suite, kp, None)?;
-        } else {
-            check_leaf_self(self.suite, &kp.leaf_node, LeafRole::KeyPackage, None)?;
+        match signatures {
+            Signatures::Verify => check_key_package(self.suite, kp, None, false)?,
+            Signatures::KeyPackageVerified => check_key_package(self.suite, kp, None, true)?,
+            Signatures::Received => {
+                check_leaf_self(self.suite, &kp.leaf_node, LeafRole::KeyPackage, None)?;
+            }
         }
         if kp.version != self.context.version {
             return Err(Error::Invalid(
@@ -379,6 +421,12 @@ impl Judge<'_> {
     /// Section 12.2 for a regular Commit by `committer`: every proposal valid on its own
     /// (with the extensions of a GroupContextExtensions of the list), PROP-2 to PROP-11,
     /// PROP-15 against the members after the Commit, and PSK-1.
+    ///
+    /// The signatures of the KeyPackages added by value are verified first, each strictly,
+    /// on all cores with the feature `parallel` ([`key_package_signatures_valid`]; not a
+    /// batch equation, whose verdict strict verifiers may not share). Only if all verify does the
+    /// proposal-by-proposal pass skip them; otherwise it verifies each KeyPackage on its
+    /// own as before, so the error (which rule, which proposal first) is the same either way.
     pub(crate) fn check_commit_list(
         &self,
         list: &[ResolvedProposal],
@@ -396,6 +444,22 @@ impl Judge<'_> {
             }
         }
         let extensions = extensions.unwrap_or(&self.context.extensions);
+        let added_by_value: Vec<&KeyPackage> = list
+            .iter()
+            .filter(|p| p.reference.is_none())
+            .filter_map(|p| match &p.proposal {
+                Proposal::Add(a) => Some(&a.key_package),
+                _ => None,
+            })
+            .collect();
+        // One Add is verified on its own: there is nothing to spread over threads.
+        let by_value = if added_by_value.len() > 1
+            && key_package_signatures_valid(self.suite, &added_by_value)
+        {
+            Signatures::KeyPackageVerified
+        } else {
+            Signatures::Verify
+        };
         let mut touched = HashSet::new();
         let mut removed = Vec::new();
         let mut added_keys = HashSet::new();
@@ -416,7 +480,12 @@ impl Judge<'_> {
                     gce_rc = gce.extensions.required_capabilities()?;
                 }
                 (proposal, sender) => {
-                    self.check_proposal(proposal, sender, extensions, p.reference.is_none())?;
+                    let signatures = if p.reference.is_none() {
+                        by_value
+                    } else {
+                        Signatures::Received
+                    };
+                    self.check_proposal(proposal, sender, extensions, signatures)?;
                 }
             }
             match &p.proposal {

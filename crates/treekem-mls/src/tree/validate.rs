@@ -24,13 +24,6 @@ use crate::{
     types::LeafIndex,
 };
 
-/// The leaves whose signatures one batch equation checks on join (TREE-9). The multiscalar
-/// multiplication costs about 10.6, 9.3, 8.0 and 7.3 µs per signature for batches of 64,
-/// 128, 256 and 512 on the project's machine (a join of 1 000 members: 12.9 ms with 256,
-/// 12.4 ms with 512, on two threads); past that a bigger batch saves little and spreads less
-/// evenly over threads.
-const LEAF_SIGNATURE_BATCH: usize = 512;
-
 impl RatchetTree {
     /// The integrity checks of a joiner (section 12.4.3.1) that need only the tree and the
     /// group ID: TREE-4 to TREE-12 and PH-1 (see the module table). The caller also compares
@@ -157,8 +150,9 @@ impl RatchetTree {
     ///
     /// The leaves are checked in batches of 512 (one batch equation
     /// each for Ed25519, [`CipherSuite::verify_with_label_batch`]), the batches spread over
-    /// threads with the feature `parallel`. The batches are cut the same way whatever the
-    /// number of threads, so the verdict does not depend on it.
+    /// threads with the feature `parallel` (`parallel::in_signature_batches`). The batches
+    /// are cut the same way whatever the number of threads, so the verdict does not depend
+    /// on it.
     ///
     /// [`CipherSuite::verify_with_label_batch`]: crate::suite::CipherSuite::verify_with_label_batch
     ///
@@ -167,10 +161,9 @@ impl RatchetTree {
     /// decode.
     pub fn verify_leaf_signatures(&self, group_id: &[u8]) -> Result<()> {
         let leaves: Vec<(LeafIndex, &LeafNode)> = self.members().collect();
-        let batches: Vec<&[(LeafIndex, &LeafNode)]> = leaves.chunks(LEAF_SIGNATURE_BATCH).collect();
-        crate::parallel::map(&batches, 1, |batch| self.verify_leaf_batch(group_id, batch))?
-            .into_iter()
-            .collect()
+        crate::parallel::in_signature_batches(&leaves, |batch| {
+            self.verify_leaf_batch(group_id, batch)
+        })
     }
 
     /// TREE-9 for one batch of leaves.
