@@ -56,6 +56,11 @@ pub struct CommitOptions {
     pub ratchet_tree_in_welcome: bool,
     /// The Commit's `authenticated_data`.
     pub authenticated_data: Vec<u8>,
+    /// The time (seconds since the Unix epoch) every KeyPackage the Commit adds must be
+    /// within the lifetime of (KP-6; section 7.3 requires the check of what a member
+    /// sends). `None`, the default, reads the system clock, where the target has one; on
+    /// `wasm32-unknown-unknown`, which has none, give it here or nothing is checked.
+    pub now: Option<u64>,
 }
 
 impl Default for CommitOptions {
@@ -66,6 +71,7 @@ impl Default for CommitOptions {
             force_path: false,
             ratchet_tree_in_welcome: true,
             authenticated_data: Vec::new(),
+            now: None,
         }
     }
 }
@@ -551,7 +557,8 @@ impl Group {
                     reference: None,
                 }),
         );
-        self.judge().check_commit_list(&list, own)?;
+        self.judge_sending(options.now)
+            .check_commit_list(&list, own)?;
         let with_path = path_required(&list) || options.force_path;
         let new_epoch = self
             .context
@@ -799,7 +806,7 @@ mod tests {
     use crate::{
         framing::PublicMessage,
         group::{
-            GroupConfig, KeyPackageBundle, PskStore,
+            GroupConfig, KeyPackageBundle, KeyPackageOptions, PskStore, key_packages,
             key_packages::{key_package_signatures_valid, validate_key_package},
         },
         protection::{protect_public, sign_content},
@@ -879,6 +886,105 @@ mod tests {
         assert_eq!(bob.tree.to_bytes().unwrap(), tree);
         assert_eq!(bob.context.epoch, 1);
         err
+    }
+
+    /// A KeyPackage valid from `not_before` to `not_after`.
+    fn bundle_with_lifetime(
+        name: &str,
+        not_before: u64,
+        not_after: u64,
+        rng: &mut impl CryptoRng,
+    ) -> KeyPackageBundle {
+        let options = KeyPackageOptions {
+            lifetime: crate::leaf_node::Lifetime {
+                not_before,
+                not_after,
+            },
+            ..KeyPackageOptions::basic(name.as_bytes())
+        };
+        KeyPackageBundle::generate(SUITE, SUITE.generate_signature_key(rng), options, rng).unwrap()
+    }
+
+    fn rule_of(result: Result<impl core::fmt::Debug>) -> &'static str {
+        match result {
+            Err(Error::Invalid(rule)) => rule.get(..4).unwrap_or(rule),
+            other => panic!("expected a rule broken, got {other:?}"),
+        }
+    }
+
+    /// KP-6: a member commits or proposes a KeyPackage only within its lifetime, by the
+    /// system clock or the time it gives; receivers do not require it (a KeyPackage may
+    /// expire in transit: section 7.3 only recommends the check).
+    #[test]
+    fn kp_6_a_member_sends_only_key_packages_valid_now() {
+        let mut rng = seeded_rng(0x6b36);
+        let (mut alice, bundles) = alice_and_bundles(1, &mut rng);
+        let config = GroupConfig::default();
+        let mut bob = add_and_join(
+            &mut alice,
+            bundles.into_iter().next().unwrap(),
+            config,
+            &mut rng,
+        );
+        let expired = bundle_with_lifetime("expired", 1, 1000, &mut rng);
+        let kp = expired.key_package().clone();
+        assert_eq!(rule_of(alice.commit(adding([&kp]), &mut rng)), "KP-6");
+        assert!(!alice.has_pending_commit());
+        assert_eq!(rule_of(alice.propose_add(kp.clone(), &mut rng)), "KP-6");
+        let late = CommitOptions {
+            now: Some(1001),
+            ..adding([&kp])
+        };
+        assert_eq!(rule_of(alice.commit(late, &mut rng)), "KP-6");
+
+        let then = CommitOptions {
+            now: Some(500),
+            ..adding([&kp])
+        };
+        let out = alice.commit(then, &mut rng).unwrap();
+        alice.merge_pending_commit().unwrap();
+        assert!(matches!(
+            bob.process_message(&out.commit).unwrap(),
+            Received::Commit { .. }
+        ));
+        assert_eq!(bob.epoch_authenticator(), alice.epoch_authenticator());
+    }
+
+    /// KP-8: a member with `max_lifetime` refuses longer-lived KeyPackages, whether it
+    /// would commit them or receives them in another member's Commit (nothing changes);
+    /// one within the bound passes both ways.
+    #[test]
+    fn kp_8_lifetimes_longer_than_the_group_accepts_are_refused() {
+        let mut rng = seeded_rng(0x6b38);
+        let (mut alice, bundles) = alice_and_bundles(1, &mut rng);
+        let strict = GroupConfig {
+            max_lifetime: 3600,
+            ..GroupConfig::default()
+        };
+        let mut bob = add_and_join(
+            &mut alice,
+            bundles.into_iter().next().unwrap(),
+            strict,
+            &mut rng,
+        );
+        let forever = basic_bundle(SUITE, "forever", &mut rng);
+        let kp = forever.key_package().clone();
+        assert_eq!(rule_of(bob.commit(adding([&kp]), &mut rng)), "KP-8");
+        assert_eq!(rule_of(bob.propose_add(kp.clone(), &mut rng)), "KP-8");
+        let out = alice.commit(adding([&kp]), &mut rng).unwrap();
+        let auth = bob.epoch_authenticator().to_vec();
+        assert_eq!(rule_of(bob.process_message(&out.commit)), "KP-8");
+        assert_eq!(bob.epoch_authenticator(), auth.as_slice());
+        alice.discard_pending_commit();
+
+        let now = key_packages::system_now().unwrap();
+        let hour = bundle_with_lifetime("an hour", now - 60, now + 3540, &mut rng);
+        let out = alice
+            .commit(adding([hour.key_package()]), &mut rng)
+            .unwrap();
+        alice.merge_pending_commit().unwrap();
+        bob.process_message(&out.commit).unwrap();
+        assert_eq!(bob.epoch_authenticator(), alice.epoch_authenticator());
     }
 
     /// Alice alone in a new group, and `n` KeyPackageBundles to add.

@@ -8,8 +8,9 @@
 //! | KP-3 | its leaf node is valid for a KeyPackage (source `key_package`, LN rules) | 10, 10.1 |
 //! | KP-4 | its signature verifies under the leaf's `signature_key` (`KeyPackageTBS`) | 10.1 |
 //! | KP-5 | `init_key` differs from the leaf's `encryption_key` and is a valid public key | 10, 10.1 |
-//! | KP-6 | the current time, when the caller gives it, is within the leaf's lifetime | 7.3 |
+//! | KP-6 | the current time, when the caller gives it, is within the leaf's lifetime; a member checks it for every KeyPackage it commits or proposes (the system clock, or [`super::CommitOptions::now`]) | 7.3 |
 //! | KP-7 | the non-default extensions of `KeyPackage.extensions` are in the leaf's capabilities | 10 |
+//! | KP-8 | the leaf's lifetime (`not_after - not_before`) is at most [`super::GroupConfig::max_lifetime`], for every KeyPackage a member commits, proposes or receives | 7.2 |
 //! | KPB-1 | the private keys of a bundle match the KeyPackage's public keys | 10 |
 
 use primitives::{HpkePrivateKey, SecretVec, rand::CryptoRng};
@@ -230,13 +231,7 @@ pub(crate) fn check_key_package(
             "KP-3: a KeyPackage's leaf node source is not key_package",
         ));
     };
-    if let Some(now) = now
-        && (now < lifetime.not_before || now > lifetime.not_after)
-    {
-        return Err(Error::Invalid(
-            "KP-6: the KeyPackage is outside its lifetime",
-        ));
-    }
+    check_lifetime(lifetime, now, u64::MAX)?;
     if signatures_verified {
         check_leaf_unsigned(suite, leaf, LeafRole::KeyPackage)?;
     } else {
@@ -266,6 +261,35 @@ pub(crate) fn check_key_package(
         }
     }
     Ok(())
+}
+
+/// KP-6 against `now` when given, and KP-8 against `max` (seconds).
+pub(crate) fn check_lifetime(lifetime: &Lifetime, now: Option<u64>, max: u64) -> Result<()> {
+    if let Some(now) = now
+        && (now < lifetime.not_before || now > lifetime.not_after)
+    {
+        return Err(Error::Invalid(
+            "KP-6: the KeyPackage is outside its lifetime",
+        ));
+    }
+    if lifetime.not_after.saturating_sub(lifetime.not_before) > max {
+        return Err(Error::Invalid(
+            "KP-8: the KeyPackage's lifetime is longer than the group accepts",
+        ));
+    }
+    Ok(())
+}
+
+/// Seconds since the Unix epoch by the system clock, where the target has one
+/// (`wasm32-unknown-unknown` has none: there the caller gives the time).
+pub(crate) fn system_now() -> Option<u64> {
+    #[cfg(not(all(target_arch = "wasm32", target_os = "unknown")))]
+    return std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .map(|d| d.as_secs());
+    #[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+    None
 }
 
 /// Whether the leaf signature (KP-3) and the KeyPackage signature (KP-4) of every one of

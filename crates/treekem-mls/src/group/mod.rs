@@ -241,6 +241,11 @@ pub struct GroupConfig {
     /// kept epoch costs the undo log of its Commit's tree changes (the nodes the Commit
     /// replaced), never a copy of the tree.
     pub p2p_window: usize,
+    /// The longest lifetime (`not_after - not_before`, seconds) accepted in a KeyPackage
+    /// this member commits, proposes or receives (KP-8). RFC 9420 section 7.2 requires
+    /// applications to set one; the default, `u64::MAX`, accepts any, as the KeyPackages of
+    /// [`KeyPackageOptions::basic`] never expire.
+    pub max_lifetime: u64,
 }
 
 impl Default for GroupConfig {
@@ -252,6 +257,7 @@ impl Default for GroupConfig {
             resumption_psk_epochs: 16,
             past_epochs: 3,
             p2p_window: 0,
+            max_lifetime: u64::MAX,
         }
     }
 }
@@ -645,6 +651,17 @@ impl Group {
             } else {
                 None
             },
+            now: None,
+            max_lifetime: self.config.max_lifetime,
+        }
+    }
+
+    /// The judge of what this member sends: KeyPackages must be valid at `now`, or by the
+    /// system clock (KP-6; section 7.3 requires the check of a LeafNode a member sends).
+    fn judge_sending(&self, now: Option<u64>) -> Judge<'_> {
+        Judge {
+            now: now.or_else(key_packages::system_now),
+            ..self.judge()
         }
     }
 
@@ -985,7 +1002,8 @@ impl Group {
     ) -> Result<(MlsMessage, ProposalRef)> {
         self.check_active()?;
         let sender = Sender::Member(self.own_leaf());
-        self.judge().check_received_proposal(&proposal, &sender)?;
+        self.judge_sending(None)
+            .check_received_proposal(&proposal, &sender)?;
         let wire_format = self.handshake_wire_format()?;
         let content = self.framed(FramedContentBody::Proposal(proposal.clone()), Vec::new());
         let signed = sign_content(

@@ -346,6 +346,7 @@ fn write_config(w: &mut Writer, c: &GroupConfig) {
     w.u64(c.resumption_psk_epochs);
     write_usize(w, c.past_epochs);
     write_usize(w, c.p2p_window);
+    w.u64(c.max_lifetime);
 }
 
 fn read_config(r: &mut Reader<'_>) -> Result<GroupConfig> {
@@ -359,6 +360,7 @@ fn read_config(r: &mut Reader<'_>) -> Result<GroupConfig> {
         resumption_psk_epochs: r.u64()?,
         past_epochs: read_usize(r)?,
         p2p_window: read_usize(r)?,
+        max_lifetime: r.u64()?,
     };
     // A padding no PrivateMessage could carry would only fail later, on every send.
     if config.padding > MAX_VARINT {

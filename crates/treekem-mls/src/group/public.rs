@@ -132,6 +132,8 @@ impl PublicGroup {
             tree: &self.tree,
             psks: None,
             initial_psk_usage: None,
+            now: None,
+            max_lifetime: u64::MAX,
         }
     }
 

@@ -37,7 +37,7 @@ use crate::{
     framing::Sender,
     group_context::GroupContext,
     key_package::KeyPackage,
-    leaf_node::LeafNode,
+    leaf_node::{LeafNode, LeafNodeSourceData},
     proposal::PreSharedKeyId,
     proposal::{Proposal, PskSource, ReInit},
     suite::CipherSuite,
@@ -49,7 +49,7 @@ use crate::{
 };
 
 use super::{
-    key_packages::{check_key_package, key_package_signatures_valid},
+    key_packages::{check_key_package, check_lifetime, key_package_signatures_valid},
     psk::PskStore,
 };
 
@@ -244,6 +244,12 @@ pub(crate) struct Judge<'a> {
     /// The resumption PSK usage (`reinit` or `branch`) the first Commit of a group created
     /// by [`super::Group::reinit`] or [`super::Group::branch`] may carry (PROP-13).
     pub(crate) initial_psk_usage: Option<ResumptionPskUsage>,
+    /// The time (seconds since the Unix epoch) KeyPackages must be valid at (KP-6): set
+    /// for what this member sends, `None` for what it receives (section 7.3 only
+    /// recommends the check there: a KeyPackage may expire in transit).
+    pub(crate) now: Option<u64>,
+    /// The longest KeyPackage lifetime accepted (KP-8).
+    pub(crate) max_lifetime: u64,
 }
 
 /// Which signatures of a proposal [`Judge::check_proposal`] verifies.
@@ -398,6 +404,9 @@ impl Judge<'_> {
             return Err(Error::Invalid(
                 "KP-1: KeyPackage version is not the group's",
             ));
+        }
+        if let LeafNodeSourceData::KeyPackage { lifetime } = &kp.leaf_node.leaf_node_source {
+            check_lifetime(lifetime, self.now, self.max_lifetime)?;
         }
         check_required_capabilities(&kp.leaf_node, required)
     }
