@@ -428,20 +428,36 @@ struct PathSecretEncryption<'a> {
     seed: SecretBytes<32>,
 }
 
-impl PathSecretEncryption<'_> {
-    fn encrypt(&self, suite: CipherSuite, context: &[u8]) -> Result<HpkeCiphertext> {
-        let (kem_output, ciphertext) = suite.encrypt_with_label(
-            &suite.hpke_public_key(self.public_key)?,
-            UPDATE_PATH_NODE,
-            context,
-            self.path_secret.expose_secret(),
-            &mut SeededRng::from_seed(&self.seed),
-        )?;
-        Ok(HpkeCiphertext {
+/// The encryptions of one run of tasks as one batch (the same label and context for all): each
+/// task's ephemeral key from its own seed, so the results do not depend on how the tasks are
+/// cut into runs.
+fn encrypt_run(
+    suite: CipherSuite,
+    context: &[u8],
+    run: &[PathSecretEncryption<'_>],
+) -> Result<Vec<HpkeCiphertext>> {
+    let keys = run
+        .iter()
+        .map(|task| suite.hpke_public_key(task.public_key))
+        .collect::<Result<Vec<_>>>()?;
+    let sealed = suite.encrypt_with_label_many(
+        UPDATE_PATH_NODE,
+        context,
+        run.iter().zip(&keys).map(|(task, key)| {
+            (
+                key,
+                task.path_secret.expose_secret(),
+                SeededRng::from_seed(&task.seed),
+            )
+        }),
+    )?;
+    Ok(sealed
+        .into_iter()
+        .map(|(kem_output, ciphertext)| HpkeCiphertext {
             kem_output,
             ciphertext,
         })
-    }
+        .collect())
 }
 
 /// Creates an UpdatePath for the member at `committer` and merges it into `tree`
@@ -506,7 +522,8 @@ pub fn create_update_path(
     tx.set_committed_leaf(committer, leaf.clone())?;
     let context = context_bytes(params.group_context, &tx)?;
 
-    // One task per encryption, its randomness seeded here in order (module `parallel`).
+    // One task per encryption, its randomness seeded here in order (module `parallel`); each
+    // thread's run of tasks is sealed as one batch, sharing its field inversions.
     let mut tasks = Vec::new();
     for (node, ((_, copath), secret)) in fdp.iter().zip(&secrets).enumerate() {
         for y in tx.resolution_excluding(*copath, &joiners) {
@@ -526,15 +543,18 @@ pub fn create_update_path(
             encrypted_path_secret: Vec::new(),
         })
         .collect();
-    let encrypted = crate::parallel::map(&tasks, ENCRYPTIONS_PER_THREAD, |task| {
-        task.encrypt(suite, &context)
+    let encrypted = crate::parallel::map_runs(&tasks, ENCRYPTIONS_PER_THREAD, |run| {
+        encrypt_run(suite, &context, run)
     })?;
+    if encrypted.len() != tasks.len() {
+        return Err(Error::Internal("one path-secret encryption per task"));
+    }
     for (task, ciphertext) in tasks.iter().zip(encrypted) {
         nodes
             .get_mut(task.node)
             .ok_or(Error::Internal("encryption for a node outside the path"))?
             .encrypted_path_secret
-            .push(ciphertext?);
+            .push(ciphertext);
     }
     tx.commit();
 
@@ -858,6 +878,33 @@ mod tests {
                 "member {member}"
             );
             assert_eq!(receiver.tree_hash(), tree.tree_hash());
+        }
+    }
+
+    /// A run of path-secret encryptions sealed as one batch gives what the same tasks give cut
+    /// into smaller runs (as more threads cut them): the UpdatePath does not depend on the
+    /// thread count.
+    #[test]
+    fn encryption_runs_do_not_depend_on_the_split() {
+        let mut rng = test_support::seeded_rng(0x7275);
+        let fixture = crate::fuzzing::FixtureGroup::build(SUITE, 12, false, &mut rng);
+        let secret = PathSecret::from_secret(SecretVec::from_slice(&[9; 32]));
+        let tasks: Vec<PathSecretEncryption<'_>> = (0..11u32)
+            .map(|leaf| PathSecretEncryption {
+                node: 0,
+                public_key: node_key(&fixture.tree, tree_math::leaf_node(leaf)).unwrap(),
+                path_secret: &secret,
+                seed: SecretBytes::random(&mut rng),
+            })
+            .collect();
+        let whole = encrypt_run(SUITE, b"context", &tasks).unwrap();
+        assert_eq!(whole.len(), tasks.len());
+        for run in [1, 3, 4, 10] {
+            let split: Vec<HpkeCiphertext> = tasks
+                .chunks(run)
+                .flat_map(|part| encrypt_run(SUITE, b"context", part).unwrap())
+                .collect();
+            assert_eq!(split, whole, "runs of {run}");
         }
     }
 
