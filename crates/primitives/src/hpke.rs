@@ -445,35 +445,56 @@ impl HpkeSuite {
     /// derivation fails (P-256 or P-384 rejection sampling exhausted after 256 candidates,
     /// probability below 2^-8000).
     pub fn derive_key_pair(self, ikm: &[u8]) -> Result<(HpkePrivateKey, HpkePublicKey)> {
-        if ikm.len() < self.kem.private_key_len() {
+        self.derive_key_pairs(&[ikm])?
+            .pop()
+            .ok_or(Error::Internal("HPKE DeriveKeyPair of one gave no key"))
+    }
+
+    /// `DeriveKeyPair` of each `ikm`, in order (the node keys of a TreeKEM path). For
+    /// DHKEM(X25519) the public keys share one field inversion.
+    ///
+    /// # Errors
+    /// As [`Self::derive_key_pair`], for any of the `ikm`.
+    pub fn derive_key_pairs(self, ikms: &[&[u8]]) -> Result<Vec<(HpkePrivateKey, HpkePublicKey)>> {
+        if ikms
+            .iter()
+            .any(|ikm| ikm.len() < self.kem.private_key_len())
+        {
             return Err(Error::Misuse(
                 "HPKE DeriveKeyPair needs at least Nsk bytes of ikm",
             ));
         }
-        if self.kem == HpkeKem::DhKemX25519Sha256 {
-            let sk = dhkem_x25519::derive_secret(ikm)?;
-            let public = HpkePublicKey::from_bytes(self.kem, &dhkem_x25519::public_key(&sk))?;
+        let pair = |sk: &[u8], pk: &[u8]| {
+            let public = HpkePublicKey::from_bytes(self.kem, pk)?;
             let key = HpkePrivateKey {
                 kem: self.kem,
-                bytes: SecretVec::from_slice(sk.expose_secret()),
+                bytes: SecretVec::from_slice(sk),
                 public: public.clone(),
             };
-            return Ok((key, public));
+            Ok((key, public))
+        };
+        if self.kem == HpkeKem::DhKemX25519Sha256 {
+            let secrets = ikms
+                .iter()
+                .map(|ikm| dhkem_x25519::derive_secret(ikm))
+                .collect::<Result<Vec<_>>>()?;
+            let publics = dhkem_x25519::public_keys(&secrets);
+            return secrets
+                .iter()
+                .zip(publics)
+                .map(|(sk, pk)| pair(sk.expose_secret(), &pk))
+                .collect();
         }
-        let (sk, pk) = self
-            .engine(SecretVec::default())
-            .derive_key_pair(ikm)
-            .map_err(|_| Error::Internal("HPKE DeriveKeyPair failed"))?
-            .into_keys();
-        let public = HpkePublicKey::from_bytes(self.kem, pk.as_slice())?;
-        Ok((
-            HpkePrivateKey {
-                kem: self.kem,
-                bytes: SecretVec::from_slice(sk.as_slice()),
-                public: public.clone(),
-            },
-            public,
-        ))
+        ikms.iter()
+            .map(|ikm| {
+                let (sk, pk) = self
+                    .engine(SecretVec::default())
+                    .derive_key_pair(ikm)
+                    .map_err(|_| Error::Internal("HPKE DeriveKeyPair failed"))?
+                    .into_keys();
+                pair(sk.as_slice(), pk.as_slice())
+            })
+            .collect()
     }
 
     /// `GenerateKeyPair()`: `DeriveKeyPair` of `Nsk` random bytes.

@@ -14,7 +14,8 @@
 //! # Checks, for every supported vector
 //!
 //! - `HpkeSuite::derive_key_pair(ikmR)` gives `skRm`/`pkRm`, `derive_key_pair(ikmE)` gives
-//!   `skEm`/`pkEm`, and `HpkePrivateKey::from_bytes(skRm)` gives `pkRm` back.
+//!   `skEm`/`pkEm` (and `derive_key_pairs` of both gives both), and
+//!   `HpkePrivateKey::from_bytes(skRm)` gives `pkRm` back.
 //! - Receiver: `setup_receiver(enc, skR, info)`, then every encryption opens in order to `pt`.
 //!   Negative twin at every sequence number: the ciphertext with one bit flipped is refused
 //!   with `Error::DecryptionFailed` first, and the genuine ciphertext still opens at the same
@@ -107,6 +108,18 @@ fn check_vector(id: &str, v: &Json, suite: HpkeSuite) -> Tally {
         "{id}: HpkePrivateKey::from_bytes(skRm) public key"
     );
     assert_eq!(sk_r.public_key(), &pk_r, "{id}: public key carried by skR");
+    let (ikm_r, ikm_e) = (hex_field(v, "ikmR"), hex_field(v, "ikmE"));
+    let both = suite.derive_key_pairs(&[&ikm_r, &ikm_e]).unwrap();
+    assert_eq!(
+        both[0].0.expose_secret(),
+        sk_r.expose_secret(),
+        "{id}: batch skRm"
+    );
+    assert_eq!(
+        (&both[0].1, &both[1].1),
+        (&pk_r, &pk_e),
+        "{id}: batch pkRm, pkEm"
+    );
     check_single_shot(id, v, suite, &sk_r, &pk_r);
 
     let mut receiver = suite.setup_receiver(&enc, &sk_r, &info).unwrap();

@@ -290,6 +290,15 @@ impl CipherSuite {
         Ok(self.hpke().derive_key_pair(ikm)?)
     }
 
+    /// `KEM.DeriveKeyPair(ikm)` of each `ikm`, in order; with X25519 the public keys share one
+    /// field inversion.
+    ///
+    /// # Errors
+    /// [`Error::Crypto`] if an `ikm` is shorter than `Nsk`.
+    pub fn derive_key_pairs(self, ikms: &[&[u8]]) -> Result<Vec<(HpkePrivateKey, HpkePublicKey)>> {
+        Ok(self.hpke().derive_key_pairs(ikms)?)
+    }
+
     /// An HPKE public key of this suite's KEM.
     ///
     /// # Errors

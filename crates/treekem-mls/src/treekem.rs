@@ -104,8 +104,26 @@ impl PathSecret {
     /// # Errors
     /// As [`CipherSuite::derive_secret`] and [`CipherSuite::derive_key_pair`].
     pub fn key_pair(&self, suite: CipherSuite) -> Result<(HpkePrivateKey, HpkePublicKey)> {
-        let node_secret = suite.derive_secret(self.expose_secret(), b"node")?;
-        suite.derive_key_pair(node_secret.expose_secret())
+        Self::key_pairs(core::slice::from_ref(self), suite)?
+            .pop()
+            .ok_or(Error::Internal("one key pair per path secret"))
+    }
+
+    /// [`Self::key_pair`] of each secret, in order (a path's node keys, whose public keys share
+    /// a field inversion with X25519).
+    ///
+    /// # Errors
+    /// As [`Self::key_pair`].
+    pub fn key_pairs(
+        secrets: &[Self],
+        suite: CipherSuite,
+    ) -> Result<Vec<(HpkePrivateKey, HpkePublicKey)>> {
+        let node_secrets = secrets
+            .iter()
+            .map(|secret| suite.derive_secret(secret.expose_secret(), b"node"))
+            .collect::<Result<Vec<_>>>()?;
+        let ikms: Vec<&[u8]> = node_secrets.iter().map(SecretVec::expose_secret).collect();
+        suite.derive_key_pairs(&ikms)
     }
 }
 
@@ -496,18 +514,22 @@ pub fn create_update_path(
     let joiners = sorted(params.joiners);
     let fdp = tree.filtered_direct_path_with_copath(committer);
 
+    // secrets[0] is the leaf secret, secrets[1 + n] path_secret[n]; all key pairs at once.
     let leaf_secret = PathSecret(SecretVec::random(suite.hash_len(), rng));
-    let (leaf_private, leaf_public) = leaf_secret.key_pair(suite)?;
-    let mut secrets = Vec::with_capacity(fdp.len());
-    let mut pairs = Vec::with_capacity(fdp.len());
     let mut secret = leaf_secret.next(suite)?;
+    let mut secrets = Vec::with_capacity(fdp.len() + 1);
+    secrets.push(leaf_secret);
     for _ in &fdp {
-        let pair = secret.key_pair(suite)?;
         let next = secret.next(suite)?;
         secrets.push(core::mem::replace(&mut secret, next));
-        pairs.push(pair);
     }
     let commit_secret = CommitSecret(secret.0);
+    let mut pairs = PathSecret::key_pairs(&secrets, suite)?.into_iter();
+    let (leaf_private, leaf_public) = pairs
+        .next()
+        .ok_or(Error::Internal("no key pair for the leaf secret"))?;
+    let pairs: Vec<_> = pairs.collect();
+    let secrets = secrets.split_off(1);
     let keys: Vec<HpkePublicKeyBytes> = pairs
         .iter()
         .map(|(_, pk)| HpkePublicKeyBytes::from(pk.as_bytes()))
@@ -778,12 +800,17 @@ pub fn process_update_path(
         private_keys.keys.remove(&p);
     }
     private_keys.retain_consistent(&tx);
-    let mut secret = decrypted.clone();
-    for (i, ((p, _), node)) in fdp.iter().zip(&path.nodes).enumerate().skip(k) {
-        if i > k {
-            secret = secret.next(suite)?;
-        }
-        let (private, public) = secret.key_pair(suite)?;
+    // The path secrets from the common ancestor up, then all their key pairs at once.
+    let mut secrets = vec![decrypted.clone()];
+    for _ in k + 1..fdp.len() {
+        let next = secrets
+            .last()
+            .ok_or(Error::Internal("path secrets start with the decrypted one"))?
+            .next(suite)?;
+        secrets.push(next);
+    }
+    let pairs = PathSecret::key_pairs(&secrets, suite)?;
+    for (((p, _), node), (private, public)) in fdp.iter().zip(&path.nodes).skip(k).zip(pairs) {
         if public.as_bytes() != node.encryption_key.as_slice() {
             return Err(Error::Invalid(
                 "UP-6: a derived public key differs from the UpdatePath's",
@@ -797,7 +824,13 @@ pub fn process_update_path(
             },
         );
     }
-    let commit_secret = CommitSecret(secret.next(suite)?.0);
+    let commit_secret = CommitSecret(
+        secrets
+            .last()
+            .ok_or(Error::Internal("path secrets start with the decrypted one"))?
+            .next(suite)?
+            .0,
+    );
     tx.commit();
     Ok(ProcessedUpdatePath {
         commit_secret,

@@ -120,6 +120,12 @@ pub(super) fn public_key(sk: &SecretBytes<N>) -> [u8; N] {
     x25519::public_from_secret(sk.expose_secret())
 }
 
+/// [`public_key`] of each secret, with one field inversion for all.
+pub(super) fn public_keys(sks: &[SecretBytes<N>]) -> Vec<[u8; N]> {
+    let scalars: Vec<&[u8; N]> = sks.iter().map(SecretBytes::expose_secret).collect();
+    x25519::public_from_secret_batch(&scalars)
+}
+
 /// `ExtractAndExpand(dh, kem_context)` with `kem_context = enc || pkR`.
 fn shared_secret(dh: &SecretBytes<N>, enc: &[u8; N], pk_r: &[u8; N]) -> Result<SecretBytes<N>> {
     let eae_prk = labeled_extract(KEM_KDF, &KEM_SUITE_ID, b"", b"eae_prk", dh.expose_secret());
@@ -291,8 +297,8 @@ fn encap_batch(
     ephemeral: &[SecretBytes<N>],
     recipients: &[&[u8; N]],
 ) -> Result<Vec<([u8; N], SecretBytes<N>)>> {
+    let encs = public_keys(ephemeral);
     let scalars: Vec<&[u8; N]> = ephemeral.iter().map(SecretBytes::expose_secret).collect();
-    let encs = x25519::public_from_secret_batch(&scalars);
     let pairs: Vec<(&[u8; N], &[u8; N])> = scalars
         .iter()
         .copied()
