@@ -141,6 +141,19 @@ fn hpke(c: &mut Criterion) {
                     .unwrap()
             });
         });
+        // An MLS-sized batch: 100 recipients of a 32-byte secret under one info (an UpdatePath's
+        // run of path-secret encryptions), each with its own generator.
+        let secret = [0x42u8; 32];
+        let sealer = suite.sealer(b"info", b"");
+        group.throughput(Throughput::Elements(100));
+        group.bench_function("seal_many/100x32", |b| {
+            b.iter(|| {
+                let mut rngs: Vec<_> = (0..100).map(test_support::seeded_rng).collect();
+                sealer
+                    .seal_many(rngs.iter_mut().map(|r| (&pk, black_box(&secret[..]), r)))
+                    .unwrap()
+            });
+        });
         group.finish();
     }
 }

@@ -36,8 +36,9 @@ impl AeadAlgorithm {
     }
 }
 
-/// A 12-byte AEAD nonce. Nonces are public, but must never repeat under one key.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A 12-byte AEAD nonce. Nonces are public, but must never repeat under one key. `Zeroize`
+/// is for nonces derived from a secret (HPKE's `base_nonce`), which the holder wipes after use.
+#[derive(Debug, Clone, PartialEq, Eq, zeroize::Zeroize)]
 pub struct Nonce([u8; NONCE_LEN]);
 
 impl Nonce {

@@ -207,6 +207,55 @@ pub fn hpke_open(data: &[u8]) {
     assert!(suite.open(enc, sk, b"fuzz info", b"fuzz aad", ct).is_err());
 }
 
+/// `primitives_hpke_open_differential`: this crate's DHKEM(X25519) `OpenBase` against hpke-rs's,
+/// on the same input, for every KDF and AEAD (the first byte's low seven bits pick them). With the first byte's
+/// top bit set, the rest is `ikmE` (32 bytes), a byte position, a byte mask and a plaintext:
+/// a genuine `enc || ct` is sealed (by this crate) and one byte of it flipped by the mask, so
+/// that both openers also see valid and nearly valid ciphertexts; otherwise the rest is
+/// `enc || ct` as given. Both must open to the same plaintext or both refuse.
+pub fn hpke_open_differential(data: &[u8]) {
+    let Some((&sel, rest)) = data.split_first() else {
+        return;
+    };
+    let pick = usize::from(sel & 0x7f);
+    let kdf = [
+        HpkeKdf::HkdfSha256,
+        HpkeKdf::HkdfSha384,
+        HpkeKdf::HkdfSha512,
+    ][pick % 3];
+    let aead = [
+        HpkeAead::Aes128Gcm,
+        HpkeAead::Aes256Gcm,
+        HpkeAead::ChaCha20Poly1305,
+    ][pick / 3 % 3];
+    let suite = HpkeSuite::new(HpkeKem::DhKemX25519Sha256, kdf, aead);
+    let Ok((sk, pk)) = suite.derive_key_pair(&[0x42; 32]) else {
+        panic!("fixed HPKE key pair")
+    };
+    let (info, aad) = (b"fuzz info", b"fuzz aad");
+    let input = match (sel & 0x80 != 0, rest.split_first_chunk::<34>()) {
+        (true, Some((head, plaintext))) => {
+            let Ok((enc, mut ctx)) =
+                suite.setup_sender_with(&pk, info, crate::SecretVec::from_slice(&head[..32]))
+            else {
+                panic!("sealing to a valid key")
+            };
+            let Ok(ct) = ctx.seal(aad, plaintext) else {
+                panic!("sealing a message")
+            };
+            let mut input = [enc, ct].concat();
+            let at = usize::from(head[32]) % input.len();
+            input[at] ^= head[33];
+            input
+        }
+        _ => rest.to_vec(),
+    };
+    let (enc, ct) = input.split_at(32.min(input.len()));
+    let ours = suite.open(enc, &sk, info, aad, ct).ok();
+    let theirs = crate::hpke::oracle::open(suite, enc, &sk, info, aad, ct);
+    assert_eq!(ours, theirs, "HPKE open disagrees with hpke-rs");
+}
+
 /// `primitives_aead_open`: open arbitrary bytes under a fixed key and nonce with each AEAD;
 /// every call must fail with the one opaque error.
 pub fn aead_open(data: &[u8]) {

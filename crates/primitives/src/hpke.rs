@@ -15,15 +15,31 @@
 //! The PSK and authenticated modes (1-3) are not offered: no protocol in this workspace uses
 //! them (MLS uses base mode only, RFC 9420 section 5.1.3), and each mode is more API to audit.
 //!
-//! Randomness is passed in. The `hpke-rs` engine draws its ephemeral key from its provider's
-//! random generator; here that generator is a buffer holding exactly the bytes the operation
-//! needs (`Nsk` bytes of `ikmE` for a DHKEM), filled from the caller's `CryptoRng`. The same
-//! path with given bytes reproduces the RFC's sender-side vectors ([`crate::hazmat`]).
+//! One implementation per KEM. DHKEM(X25519, HKDF-SHA256) runs on this crate's own HPKE
+//! (`dhkem_x25519`, written from RFC 9180 sections 4, 5 and 7.1, with the X25519 ladder of
+//! [`crate::x25519`]): key derivation, seal, open, contexts and export, with any KDF and AEAD
+//! above. DHKEM(P-256) and DHKEM(P-384) run on the `hpke-rs` engine.
+//!
+//! Randomness is passed in: every encapsulation draws exactly `Nsk` bytes of `ikmE` from the
+//! caller's `CryptoRng` and derives the ephemeral key from them (`DeriveKeyPair(ikmE)`). The
+//! `hpke-rs` engine draws its ephemeral key from its provider's random generator; there that
+//! generator is a buffer holding those bytes. The same paths with given bytes reproduce the
+//! RFC's sender-side vectors ([`crate::hazmat`]).
+//!
+//! [`HpkeSealer`] seals to many recipients under one `info` and `aad`, as MLS does for the
+//! path secrets of an UpdatePath and the GroupSecrets of a Welcome: for DHKEM(X25519) it hashes
+//! `info` once and shares two field inversions over the batch (see `dhkem_x25519`); each
+//! recipient's ephemeral key comes from its own generator, so a caller that splits the
+//! recipients over threads gets the same bytes whatever the split.
+//!
+//! An [`HpkePrivateKey`] carries its public key, computed once when the key is made: opening
+//! needs it (`kem_context = enc || pkR`) and never recomputes it.
 
 use rand_core::CryptoRng;
 
-use crate::{Error, Result, SecretVec};
+use crate::{Error, Result, SecretBytes, SecretVec};
 
+mod dhkem_x25519;
 mod provider;
 
 type Engine = hpke_rs::Hpke<provider::Provider>;
@@ -232,13 +248,22 @@ impl HpkePublicKey {
     pub fn as_bytes(&self) -> &[u8] {
         &self.bytes
     }
+
+    /// The DHKEM(X25519) key's 32 bytes.
+    fn x25519(&self) -> Result<&[u8; dhkem_x25519::N]> {
+        self.bytes
+            .as_slice()
+            .try_into()
+            .map_err(|_| Error::InvalidPublicKey("HPKE"))
+    }
 }
 
-/// An HPKE private key.
+/// An HPKE private key, with its public key.
 #[derive(Clone)]
 pub struct HpkePrivateKey {
     kem: HpkeKem,
     bytes: SecretVec,
+    public: HpkePublicKey,
 }
 
 impl core::fmt::Debug for HpkePrivateKey {
@@ -259,15 +284,20 @@ impl HpkePrivateKey {
         if bytes.len() != kem.private_key_len() {
             return Err(Error::Decode("HPKE private key"));
         }
-        let pk = provider::Provider::secret_to_public(kem.engine(), bytes)
-            .map_err(|_| Error::Decode("HPKE private key"))?;
-        Ok((
-            Self {
-                kem,
-                bytes: SecretVec::from_slice(bytes),
-            },
-            HpkePublicKey::from_bytes(kem, &pk)?,
-        ))
+        let pk = if kem == HpkeKem::DhKemX25519Sha256 {
+            let sk = SecretBytes::try_from_slice(bytes)?;
+            dhkem_x25519::public_key(&sk).to_vec()
+        } else {
+            provider::Provider::secret_to_public(kem.engine(), bytes)
+                .map_err(|_| Error::Decode("HPKE private key"))?
+        };
+        let key = Self {
+            kem,
+            bytes: SecretVec::from_slice(bytes),
+            public: HpkePublicKey::from_bytes(kem, &pk)?,
+        };
+        let public = key.public.clone();
+        Ok((key, public))
     }
 
     /// The serialized key (`SerializePrivateKey`).
@@ -275,17 +305,48 @@ impl HpkePrivateKey {
         self.bytes.expose_secret()
     }
 
+    /// The public key, computed when the private key was made.
+    pub const fn public_key(&self) -> &HpkePublicKey {
+        &self.public
+    }
+
+    /// The DHKEM(X25519) private key and public key.
+    fn x25519(&self) -> Result<(SecretBytes<{ dhkem_x25519::N }>, &[u8; dhkem_x25519::N])> {
+        let sk = SecretBytes::try_from_slice(self.bytes.expose_secret())
+            .map_err(|_| Error::Internal("X25519 private key of another length"))?;
+        Ok((sk, self.public.x25519()?))
+    }
+
     fn engine(&self) -> hpke_rs::HpkePrivateKey {
         hpke_rs::HpkePrivateKey::new(self.bytes.expose_secret().to_vec())
     }
 }
 
+/// A context of either implementation: this crate's for DHKEM(X25519), `hpke-rs`'s for the
+/// other KEMs.
+enum Context {
+    Own(dhkem_x25519::Context),
+    Engine(hpke_rs::Context<provider::Provider>),
+}
+
+impl Context {
+    fn export(&self, exporter_context: &[u8], len: usize) -> Result<SecretVec> {
+        match self {
+            Self::Own(ctx) => ctx.export(exporter_context, len),
+            Self::Engine(ctx) => ctx
+                .export(exporter_context, len)
+                .map(SecretVec::new)
+                .map_err(|_| Error::Misuse("HPKE export length exceeds 255 * Nh")),
+        }
+    }
+}
+
 /// A sender's context: seals messages in sequence and exports secrets.
-pub struct HpkeSenderContext(hpke_rs::Context<provider::Provider>);
+pub struct HpkeSenderContext(Context);
 
 /// A receiver's context: opens messages in sequence and exports secrets.
 pub struct HpkeReceiverContext {
-    ctx: hpke_rs::Context<provider::Provider>,
+    ctx: Context,
     export_only: bool,
 }
 
@@ -308,9 +369,12 @@ impl HpkeSenderContext {
     /// # Errors
     /// [`Error::Misuse`] for an export-only suite or once the sequence number is exhausted.
     pub fn seal(&mut self, aad: &[u8], plaintext: &[u8]) -> Result<Vec<u8>> {
-        self.0
-            .seal(aad, plaintext)
-            .map_err(|_| Error::Misuse("HPKE seal: export-only suite or sequence exhausted"))
+        match &mut self.0 {
+            Context::Own(ctx) => ctx.seal(aad, plaintext),
+            Context::Engine(ctx) => ctx
+                .seal(aad, plaintext)
+                .map_err(|_| Error::Misuse("HPKE seal: export-only suite or sequence exhausted")),
+        }
     }
 
     /// `Context.Export(exporter_context, L)`.
@@ -318,7 +382,7 @@ impl HpkeSenderContext {
     /// # Errors
     /// [`Error::Misuse`] if `len` exceeds 255 * Nh.
     pub fn export(&self, exporter_context: &[u8], len: usize) -> Result<SecretVec> {
-        export(&self.0, exporter_context, len)
+        self.0.export(exporter_context, len)
     }
 }
 
@@ -333,9 +397,12 @@ impl HpkeReceiverContext {
         if self.export_only {
             return Err(Error::Misuse("HPKE open: export-only suite"));
         }
-        self.ctx
-            .open(aad, ciphertext)
-            .map_err(|_| Error::DecryptionFailed)
+        match &mut self.ctx {
+            Context::Own(ctx) => ctx.open(aad, ciphertext),
+            Context::Engine(ctx) => ctx
+                .open(aad, ciphertext)
+                .map_err(|_| Error::DecryptionFailed),
+        }
     }
 
     /// `Context.Export(exporter_context, L)`.
@@ -343,18 +410,8 @@ impl HpkeReceiverContext {
     /// # Errors
     /// [`Error::Misuse`] if `len` exceeds 255 * Nh.
     pub fn export(&self, exporter_context: &[u8], len: usize) -> Result<SecretVec> {
-        export(&self.ctx, exporter_context, len)
+        self.ctx.export(exporter_context, len)
     }
-}
-
-fn export(
-    ctx: &hpke_rs::Context<provider::Provider>,
-    exporter_context: &[u8],
-    len: usize,
-) -> Result<SecretVec> {
-    ctx.export(exporter_context, len)
-        .map(SecretVec::new)
-        .map_err(|_| Error::Misuse("HPKE export length exceeds 255 * Nh"))
 }
 
 impl HpkeSuite {
@@ -388,23 +445,56 @@ impl HpkeSuite {
     /// derivation fails (P-256 or P-384 rejection sampling exhausted after 256 candidates,
     /// probability below 2^-8000).
     pub fn derive_key_pair(self, ikm: &[u8]) -> Result<(HpkePrivateKey, HpkePublicKey)> {
-        if ikm.len() < self.kem.private_key_len() {
+        self.derive_key_pairs(&[ikm])?
+            .pop()
+            .ok_or(Error::Internal("HPKE DeriveKeyPair of one gave no key"))
+    }
+
+    /// `DeriveKeyPair` of each `ikm`, in order (the node keys of a TreeKEM path). For
+    /// DHKEM(X25519) the public keys share one field inversion.
+    ///
+    /// # Errors
+    /// As [`Self::derive_key_pair`], for any of the `ikm`.
+    pub fn derive_key_pairs(self, ikms: &[&[u8]]) -> Result<Vec<(HpkePrivateKey, HpkePublicKey)>> {
+        if ikms
+            .iter()
+            .any(|ikm| ikm.len() < self.kem.private_key_len())
+        {
             return Err(Error::Misuse(
                 "HPKE DeriveKeyPair needs at least Nsk bytes of ikm",
             ));
         }
-        let (sk, pk) = self
-            .engine(SecretVec::default())
-            .derive_key_pair(ikm)
-            .map_err(|_| Error::Internal("HPKE DeriveKeyPair failed"))?
-            .into_keys();
-        Ok((
-            HpkePrivateKey {
+        let pair = |sk: &[u8], pk: &[u8]| {
+            let public = HpkePublicKey::from_bytes(self.kem, pk)?;
+            let key = HpkePrivateKey {
                 kem: self.kem,
-                bytes: SecretVec::from_slice(sk.as_slice()),
-            },
-            HpkePublicKey::from_bytes(self.kem, pk.as_slice())?,
-        ))
+                bytes: SecretVec::from_slice(sk),
+                public: public.clone(),
+            };
+            Ok((key, public))
+        };
+        if self.kem == HpkeKem::DhKemX25519Sha256 {
+            let secrets = ikms
+                .iter()
+                .map(|ikm| dhkem_x25519::derive_secret(ikm))
+                .collect::<Result<Vec<_>>>()?;
+            let publics = dhkem_x25519::public_keys(&secrets);
+            return secrets
+                .iter()
+                .zip(publics)
+                .map(|(sk, pk)| pair(sk.expose_secret(), &pk))
+                .collect();
+        }
+        ikms.iter()
+            .map(|ikm| {
+                let (sk, pk) = self
+                    .engine(SecretVec::default())
+                    .derive_key_pair(ikm)
+                    .map_err(|_| Error::Internal("HPKE DeriveKeyPair failed"))?
+                    .into_keys();
+                pair(sk.as_slice(), pk.as_slice())
+            })
+            .collect()
     }
 
     /// `GenerateKeyPair()`: `DeriveKeyPair` of `Nsk` random bytes.
@@ -445,6 +535,12 @@ impl HpkeSuite {
         if ikm_e.len() != self.kem.private_key_len() {
             return Err(Error::Misuse("HPKE ikmE must be exactly Nsk bytes"));
         }
+        if self.kem == HpkeKem::DhKemX25519Sha256 {
+            let ikm_e = SecretBytes::try_from_slice(ikm_e.expose_secret())?;
+            let schedule = dhkem_x25519::Schedule::new(self, info);
+            let (enc, ctx) = dhkem_x25519::setup_sender(&schedule, pk.x25519()?, &ikm_e)?;
+            return Ok((enc.to_vec(), HpkeSenderContext(Context::Own(ctx))));
+        }
         let (enc, ctx) = self
             .engine(ikm_e)
             .setup_sender(
@@ -455,7 +551,7 @@ impl HpkeSuite {
                 None,
             )
             .map_err(|_| Error::InvalidPublicKey("HPKE"))?;
-        Ok((enc, HpkeSenderContext(ctx)))
+        Ok((enc, HpkeSenderContext(Context::Engine(ctx))))
     }
 
     /// `SetupBaseR(enc, skR, info)`.
@@ -475,11 +571,21 @@ impl HpkeSuite {
         if enc.len() != self.kem.public_key_len() {
             return Err(Error::DecryptionFailed);
         }
+        let export_only = self.aead == HpkeAead::ExportOnly;
+        if self.kem == HpkeKem::DhKemX25519Sha256 {
+            let (sk_r, pk_r) = sk.x25519()?;
+            let schedule = dhkem_x25519::Schedule::new(self, info);
+            let ctx = dhkem_x25519::setup_receiver(&schedule, enc, &sk_r, pk_r)?;
+            return Ok(HpkeReceiverContext {
+                ctx: Context::Own(ctx),
+                export_only,
+            });
+        }
         self.engine(SecretVec::default())
             .setup_receiver(enc, &sk.engine(), info, None, None, None)
             .map(|ctx| HpkeReceiverContext {
-                ctx,
-                export_only: self.aead == HpkeAead::ExportOnly,
+                ctx: Context::Engine(ctx),
+                export_only,
             })
             .map_err(|_| Error::DecryptionFailed)
     }
@@ -496,8 +602,18 @@ impl HpkeSuite {
         plaintext: &[u8],
         rng: &mut impl CryptoRng,
     ) -> Result<(Vec<u8>, Vec<u8>)> {
-        let (enc, mut ctx) = self.setup_sender(pk, info, rng)?;
-        Ok((enc, ctx.seal(aad, plaintext)?))
+        self.sealer(info, aad).seal(pk, plaintext, rng)
+    }
+
+    /// A sealer for many `SealBase` calls under the same `info` and `aad`.
+    pub fn sealer<'a>(self, info: &'a [u8], aad: &'a [u8]) -> HpkeSealer<'a> {
+        HpkeSealer {
+            suite: self,
+            info,
+            aad,
+            schedule: (self.kem == HpkeKem::DhKemX25519Sha256)
+                .then(|| dhkem_x25519::Schedule::new(self, info)),
+        }
     }
 
     /// `OpenBase(enc, skR, info, aad, ct)`.
@@ -512,6 +628,11 @@ impl HpkeSuite {
         aad: &[u8],
         ciphertext: &[u8],
     ) -> Result<Vec<u8>> {
+        if self.kem == HpkeKem::DhKemX25519Sha256 && sk.kem == self.kem {
+            let (sk_r, pk_r) = sk.x25519()?;
+            let schedule = dhkem_x25519::Schedule::new(self, info);
+            return dhkem_x25519::open(&schedule, enc, &sk_r, pk_r, aad, ciphertext);
+        }
         self.setup_receiver(enc, sk, info)?.open(aad, ciphertext)
     }
 
@@ -545,6 +666,121 @@ impl HpkeSuite {
     ) -> Result<SecretVec> {
         self.setup_receiver(enc, sk, info)?
             .export(exporter_context, len)
+    }
+}
+
+/// `SealBase` to many recipients under one `info` and `aad` ([`HpkeSuite::sealer`]). For
+/// DHKEM(X25519) the `info` is hashed once, and a batch shares its field inversions (one for
+/// the ephemeral public keys, one for the DH outputs); for the other KEMs each recipient is
+/// sealed in turn. Every result is what [`HpkeSuite::seal`] gives with the same randomness.
+pub struct HpkeSealer<'a> {
+    suite: HpkeSuite,
+    info: &'a [u8],
+    aad: &'a [u8],
+    schedule: Option<dhkem_x25519::Schedule>,
+}
+
+impl core::fmt::Debug for HpkeSealer<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("HpkeSealer")
+            .field("suite", &self.suite)
+            .finish_non_exhaustive()
+    }
+}
+
+impl HpkeSealer<'_> {
+    /// `SealBase(pkR, info, aad, pt)` to one recipient: `(enc, ct)`.
+    ///
+    /// # Errors
+    /// As [`HpkeSuite::setup_sender`] and [`HpkeSenderContext::seal`].
+    pub fn seal(
+        &self,
+        pk: &HpkePublicKey,
+        plaintext: &[u8],
+        rng: &mut impl CryptoRng,
+    ) -> Result<(Vec<u8>, Vec<u8>)> {
+        self.seal_many([(pk, plaintext, rng)])?
+            .pop()
+            .ok_or(Error::Internal("HPKE batch of one gave no result"))
+    }
+
+    /// `SealBase(pkR, info, aad, pt)` to every `(pkR, pt, rng)`, in order: `(enc, ct)` per
+    /// recipient, each recipient's ephemeral key drawn from its own generator (`Nsk` bytes).
+    /// The results are those of [`Self::seal`] one by one with the same generators, however
+    /// the caller splits the recipients into batches.
+    ///
+    /// # Errors
+    /// As [`Self::seal`], for the batch as a whole: a key of another KEM, a zero DH output
+    /// (`X25519-1`: any small-order recipient key fails the batch) or an export-only suite.
+    pub fn seal_many<'r, R: CryptoRng>(
+        &self,
+        recipients: impl IntoIterator<Item = (&'r HpkePublicKey, &'r [u8], R)>,
+    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        let Some(schedule) = &self.schedule else {
+            return recipients
+                .into_iter()
+                .map(|(pk, plaintext, mut rng)| {
+                    let (enc, mut ctx) = self.suite.setup_sender(pk, self.info, &mut rng)?;
+                    Ok((enc, ctx.seal(self.aad, plaintext)?))
+                })
+                .collect();
+        };
+        let mut keys = Vec::new();
+        let mut ikm_e = Vec::new();
+        for (pk, plaintext, mut rng) in recipients {
+            self.suite.check_kem(pk)?;
+            keys.push((pk.x25519()?, plaintext));
+            ikm_e.push(SecretBytes::random(&mut rng));
+        }
+        dhkem_x25519::seal_batch(schedule, self.aad, &keys, &ikm_e)
+    }
+}
+
+/// `hpke-rs`'s `SealBase` and `OpenBase` for any suite, over RustCrypto: the oracle this crate's
+/// DHKEM(X25519) HPKE is checked against (property tests, the `primitives_hpke_open_differential`
+/// fuzz target). `None` for any failure.
+#[cfg(any(test, feature = "fuzzing"))]
+pub(crate) mod oracle {
+    use super::{HpkePrivateKey, HpkeSuite};
+    use crate::SecretVec;
+
+    /// `SealBase` with the ephemeral key derived from `ikm_e` (`Nsk` bytes): `(enc, ct)`.
+    #[cfg(test)]
+    pub(crate) fn seal(
+        suite: HpkeSuite,
+        pk: &super::HpkePublicKey,
+        info: &[u8],
+        aad: &[u8],
+        plaintext: &[u8],
+        ikm_e: &[u8],
+    ) -> Option<(Vec<u8>, Vec<u8>)> {
+        suite
+            .engine(SecretVec::from_slice(ikm_e))
+            .seal(
+                &hpke_rs::HpkePublicKey::new(pk.as_bytes().to_vec()),
+                info,
+                aad,
+                plaintext,
+                None,
+                None,
+                None,
+            )
+            .ok()
+    }
+
+    /// `OpenBase(enc, skR, info, aad, ct)`.
+    pub(crate) fn open(
+        suite: HpkeSuite,
+        enc: &[u8],
+        sk: &HpkePrivateKey,
+        info: &[u8],
+        aad: &[u8],
+        ciphertext: &[u8],
+    ) -> Option<Vec<u8>> {
+        suite
+            .engine(SecretVec::default())
+            .open(enc, &sk.engine(), info, aad, ciphertext, None, None, None)
+            .ok()
     }
 }
 
@@ -679,5 +915,96 @@ mod tests {
             other.seal(&pk, b"", b"", b"", &mut rng),
             Err(Error::Misuse(_))
         ));
+    }
+
+    /// Every KDF and AEAD with DHKEM(X25519).
+    fn x25519_suites() -> impl Iterator<Item = HpkeSuite> {
+        [
+            HpkeKdf::HkdfSha256,
+            HpkeKdf::HkdfSha384,
+            HpkeKdf::HkdfSha512,
+        ]
+        .into_iter()
+        .flat_map(|kdf| {
+            [
+                HpkeAead::Aes128Gcm,
+                HpkeAead::Aes256Gcm,
+                HpkeAead::ChaCha20Poly1305,
+            ]
+            .map(|aead| HpkeSuite::new(HpkeKem::DhKemX25519Sha256, kdf, aead))
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+        /// This crate's DHKEM(X25519) HPKE and hpke-rs open each other's ciphertexts, and seal
+        /// the same bytes from the same `ikmE`, for every KDF and AEAD; a batch of three gives
+        /// each single seal byte for byte.
+        #[test]
+        fn x25519_interoperates_with_hpke_rs(
+            ikm_r in proptest::array::uniform32(proptest::prelude::any::<u8>()),
+            ikm_e in proptest::collection::vec(proptest::array::uniform32(proptest::prelude::any::<u8>()), 3),
+            info in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..80),
+            aad in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..40),
+            pt in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..100),
+        ) {
+            for suite in x25519_suites() {
+                let (sk, pk) = suite.derive_key_pair(&ikm_r).unwrap();
+                let ours = suite
+                    .sealer(&info, &aad)
+                    .seal_many(ikm_e.iter().map(|ikm| (&pk, pt.as_slice(), test_support::ReplayRng::new(ikm))))
+                    .unwrap();
+                for ((enc, ct), ikm) in ours.iter().zip(&ikm_e) {
+                    let theirs = oracle::seal(suite, &pk, &info, &aad, &pt, ikm).unwrap();
+                    proptest::prop_assert_eq!(&(enc.clone(), ct.clone()), &theirs);
+                    proptest::prop_assert_eq!(oracle::open(suite, enc, &sk, &info, &aad, ct), Some(pt.clone()));
+                    proptest::prop_assert_eq!(suite.open(enc, &sk, &info, &aad, ct).unwrap(), pt.clone());
+                    let single = suite
+                        .seal(&pk, &info, &aad, &pt, &mut test_support::ReplayRng::new(ikm))
+                        .unwrap();
+                    proptest::prop_assert_eq!(&single, &(enc.clone(), ct.clone()));
+                }
+            }
+        }
+    }
+
+    /// A small-order recipient key (X25519-1) refuses the single seal and fails a batch as a
+    /// whole; an `enc` of small order or of another length does not open.
+    #[test]
+    fn x25519_small_order_keys_are_refused() {
+        let mut rng = test_support::seeded_rng(0x5e);
+        let suite = HpkeSuite::new(
+            HpkeKem::DhKemX25519Sha256,
+            HpkeKdf::HkdfSha256,
+            HpkeAead::Aes128Gcm,
+        );
+        let (sk, pk) = suite.generate_key_pair(&mut rng).unwrap();
+        let zero = HpkePublicKey::from_bytes(HpkeKem::DhKemX25519Sha256, &[0; 32]).unwrap();
+        assert_eq!(
+            suite.seal(&zero, b"", b"", b"m", &mut rng),
+            Err(Error::InvalidPublicKey("HPKE"))
+        );
+        let sealer = suite.sealer(b"", b"");
+        assert_eq!(
+            sealer
+                .seal_many([(&pk, &b"m"[..], &mut rng)])
+                .map(|v| v.len()),
+            Ok(1)
+        );
+        let mut rng2 = test_support::seeded_rng(1);
+        assert_eq!(
+            sealer.seal_many([(&pk, &b"m"[..], &mut rng), (&zero, &b"m"[..], &mut rng2)]),
+            Err(Error::InvalidPublicKey("HPKE"))
+        );
+        let (enc, ct) = suite.seal(&pk, b"", b"", b"m", &mut rng).unwrap();
+        for bad in [&[0u8; 32][..], &enc[..31], &[enc.as_slice(), &[0]].concat()] {
+            assert_eq!(
+                suite.open(bad, &sk, b"", b"", &ct),
+                Err(Error::DecryptionFailed)
+            );
+        }
+        assert_eq!(suite.open(&enc, &sk, b"", b"", &ct).unwrap(), b"m");
+        assert_eq!(sk.public_key(), &pk);
     }
 }

@@ -58,7 +58,7 @@ pub use ed25519::{Ed25519PublicKey, Ed25519SecretKey};
 pub use error::{Error, Result};
 pub use hash::HashAlgorithm;
 pub use hpke::{
-    HpkeAead, HpkeKdf, HpkeKem, HpkePrivateKey, HpkePublicKey, HpkeReceiverContext,
+    HpkeAead, HpkeKdf, HpkeKem, HpkePrivateKey, HpkePublicKey, HpkeReceiverContext, HpkeSealer,
     HpkeSenderContext, HpkeSuite,
 };
 pub use mlkem::{

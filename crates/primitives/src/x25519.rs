@@ -67,26 +67,28 @@ fn ladder_projective(scalar: &[u8; KEY_LEN], u: &[u8; KEY_LEN]) -> (Fe, Fe) {
 /// product of the z, then peel each inverse off with two multiplications). A z of 0 makes the
 /// product 0 and every result 0, which the caller's check rejects: such an output is
 /// non-contributory anyway.
-fn ladder_batch<const N: usize>(
-    pairs: [(&[u8; KEY_LEN], &[u8; KEY_LEN]); N],
-) -> [SecretBytes<KEY_LEN>; N] {
-    let mut points = pairs.map(|(k, u)| ladder_projective(k, u));
+fn ladder_batch(pairs: &[(&[u8; KEY_LEN], &[u8; KEY_LEN])]) -> Vec<SecretBytes<KEY_LEN>> {
+    let mut points: Vec<(Fe, Fe)> = pairs.iter().map(|(k, u)| ladder_projective(k, u)).collect();
     // prefix[i] = z_0 * ... * z_(i-1)
     let mut acc = Fe::ONE;
-    let mut prefix = points.each_ref().map(|(_, z)| {
-        let before = acc.clone();
-        acc = acc.mul(z);
-        before
-    });
+    let mut prefix: Vec<Fe> = points
+        .iter()
+        .map(|(_, z)| {
+            let before = acc.clone();
+            acc = acc.mul(z);
+            before
+        })
+        .collect();
     let mut inverse = acc.invert();
-    let mut out: [[u8; KEY_LEN]; N] = [[0; KEY_LEN]; N];
-    for i in (0..N).rev() {
-        let (x, z) = &points[i];
+    let mut out = Vec::with_capacity(points.len());
+    for ((x, z), before) in points.iter().zip(&prefix).rev() {
         // inverse = 1 / (z_0 * ... * z_i) here.
-        let z_inverse = inverse.mul(&prefix[i]);
+        let mut z_inverse = inverse.mul(before);
         inverse = inverse.mul(z);
-        out[i] = x.mul(&z_inverse).to_bytes();
+        out.push(SecretBytes::from_array(x.mul(&z_inverse).to_bytes()));
+        z_inverse.zeroize();
     }
+    out.reverse();
     for (x, z) in &mut points {
         x.zeroize();
         z.zeroize();
@@ -94,14 +96,14 @@ fn ladder_batch<const N: usize>(
     prefix.iter_mut().for_each(Zeroize::zeroize);
     inverse.zeroize();
     acc.zeroize();
-    out.map(SecretBytes::from_array)
+    out
 }
 
 /// [`ladder_batch`] with the `X25519-1` check: any all-zero output (compared in constant time)
-/// fails the whole batch.
-fn checked_batch<const N: usize>(
-    pairs: [(&[u8; KEY_LEN], &[u8; KEY_LEN]); N],
-) -> Result<[SecretBytes<KEY_LEN>; N]> {
+/// fails the whole batch. The DHs of a batch HPKE encryption ([`crate::hpke`]) run here.
+pub(crate) fn diffie_hellman_many(
+    pairs: &[(&[u8; KEY_LEN], &[u8; KEY_LEN])],
+) -> Result<Vec<SecretBytes<KEY_LEN>>> {
     let shared = ladder_batch(pairs);
     if shared
         .iter()
@@ -112,17 +114,33 @@ fn checked_batch<const N: usize>(
     Ok(shared)
 }
 
-/// X25519(k, u) with the `X25519-1` check, for the HPKE provider's raw-byte interface.
+/// X25519(k, u) with the `X25519-1` check, for raw-byte callers (HPKE, the fuzz target).
 pub(crate) fn diffie_hellman(
     scalar: &[u8; KEY_LEN],
     u: &[u8; KEY_LEN],
 ) -> Result<SecretBytes<KEY_LEN>> {
-    checked_batch([(scalar, u)]).map(|[shared]| shared)
+    diffie_hellman_many(&[(scalar, u)])?
+        .pop()
+        .ok_or(Error::Internal("X25519 batch of one gave no result"))
 }
 
 /// X25519(k, 9): the public key of a secret, by curve25519-dalek's fixed-base table.
 pub(crate) fn public_from_secret(scalar: &[u8; KEY_LEN]) -> [u8; KEY_LEN] {
     curve25519_dalek::MontgomeryPoint::mul_base_clamped(*scalar).to_bytes()
+}
+
+/// [`public_from_secret`] of several secrets, sharing one field inversion: each Edwards
+/// product `k·B` is mapped to its u-coordinate u = (1 + y) / (1 - y) = (Z + Y) / (Z - Y) with
+/// the denominators inverted together (curve25519-dalek's `to_montgomery_batch`).
+pub(crate) fn public_from_secret_batch(scalars: &[&[u8; KEY_LEN]]) -> Vec<[u8; KEY_LEN]> {
+    let points: Vec<curve25519_dalek::EdwardsPoint> = scalars
+        .iter()
+        .map(|k| curve25519_dalek::EdwardsPoint::mul_base_clamped(**k))
+        .collect();
+    curve25519_dalek::EdwardsPoint::to_montgomery_batch(&points)
+        .iter()
+        .map(curve25519_dalek::MontgomeryPoint::to_bytes)
+        .collect()
 }
 
 /// Length of X25519 keys and shared secrets.
@@ -226,7 +244,11 @@ impl X25519SecretKey {
     pub fn diffie_hellman_batch<const N: usize>(
         pairs: [(&Self, &X25519PublicKey); N],
     ) -> Result<[SecretBytes<KEY_LEN>; N]> {
-        checked_batch(pairs.map(|(sk, pk)| (sk.secret.expose_secret(), &pk.0)))
+        let shared =
+            diffie_hellman_many(&pairs.map(|(sk, pk)| (sk.secret.expose_secret(), &pk.0)))?;
+        shared
+            .try_into()
+            .map_err(|_| Error::Internal("X25519 batch gave another number of results"))
     }
 }
 
@@ -238,8 +260,7 @@ mod tests {
 
     /// X25519(k, u) without the contributory check, through the production path.
     fn ladder(scalar: &[u8; KEY_LEN], u: &[u8; KEY_LEN]) -> SecretBytes<KEY_LEN> {
-        let [shared] = ladder_batch([(scalar, u)]);
-        shared
+        ladder_batch(&[(scalar, u)]).remove(0)
     }
 
     #[test]
@@ -346,6 +367,19 @@ mod tests {
                 Error::NonContributory
             );
         }
+    }
+
+    /// The batch public keys (one shared inversion) are the single ones.
+    #[test]
+    fn public_key_batch_matches_single() {
+        let secrets: Vec<[u8; KEY_LEN]> = (0..5u8).map(|i| [i.wrapping_mul(37); KEY_LEN]).collect();
+        let refs: Vec<&[u8; KEY_LEN]> = secrets.iter().collect();
+        let batch = public_from_secret_batch(&refs);
+        assert_eq!(batch.len(), secrets.len());
+        for (k, pk) in secrets.iter().zip(&batch) {
+            assert_eq!(pk, &public_from_secret(k));
+        }
+        assert!(public_from_secret_batch(&[]).is_empty());
     }
 
     /// The public key is X25519(k, 9): the fixed-base table and the ladder agree.

@@ -9,7 +9,7 @@ use primitives::fuzzing;
 use test_support::{FuzzTarget, replay_fuzz_corpus};
 
 /// Every `primitives_*` fuzz target and the function it calls.
-const TARGETS: [FuzzTarget; 6] = [
+const TARGETS: [FuzzTarget; 7] = [
     FuzzTarget {
         name: "primitives_aead_open",
         function: "primitives::fuzzing::aead_open",
@@ -19,6 +19,11 @@ const TARGETS: [FuzzTarget; 6] = [
         name: "primitives_hpke_open",
         function: "primitives::fuzzing::hpke_open",
         run: fuzzing::hpke_open,
+    },
+    FuzzTarget {
+        name: "primitives_hpke_open_differential",
+        function: "primitives::fuzzing::hpke_open_differential",
+        run: fuzzing::hpke_open_differential,
     },
     FuzzTarget {
         name: "primitives_mlkem_decapsulate",

@@ -14,7 +14,8 @@
 //! # Checks, for every supported vector
 //!
 //! - `HpkeSuite::derive_key_pair(ikmR)` gives `skRm`/`pkRm`, `derive_key_pair(ikmE)` gives
-//!   `skEm`/`pkEm`, and `HpkePrivateKey::from_bytes(skRm)` gives `pkRm` back.
+//!   `skEm`/`pkEm` (and `derive_key_pairs` of both gives both), and
+//!   `HpkePrivateKey::from_bytes(skRm)` gives `pkRm` back.
 //! - Receiver: `setup_receiver(enc, skR, info)`, then every encryption opens in order to `pt`.
 //!   Negative twin at every sequence number: the ciphertext with one bit flipped is refused
 //!   with `Error::DecryptionFailed` first, and the genuine ciphertext still opens at the same
@@ -23,6 +24,12 @@
 //! - Sender: `hazmat::hpke_setup_sender_deterministic(suite, pkR, info, ikmE)` gives `enc`, and
 //!   sealing every `pt` in order gives every `ct` (export-only: `seal` is refused).
 //! - Every export matches `exported_value`, on both the receiver's and the sender's context.
+//! - Single shot (sequence number 0): `seal(pkR, info, aad, pt)` with `ikmE` as its randomness
+//!   gives `enc` and the first `ct`; `open` gives `pt` back and refuses the flipped ciphertext;
+//!   a batch (`sealer(info, aad).seal_many`) of three recipients with `pkR`, each drawing `ikmE`,
+//!   gives that `(enc, ct)` three times, byte for byte. For the export-only AEAD all three
+//!   refuse with `Error::Misuse`. For KEM 0x0020 every path above runs on the crate's own
+//!   HPKE (`primitives::hpke`'s `dhkem_x25519`), for 0x0010 on `hpke-rs`.
 //!
 //! # Skipped (counted, reported as skipped)
 //!
@@ -49,7 +56,7 @@
 )]
 
 use primitives::{Error, HpkeAead, HpkeKdf, HpkeKem, HpkePrivateKey, HpkeSuite, hazmat};
-use test_support::{Json, hex_field, report, upstream_json};
+use test_support::{Json, ReplayRng, hex_field, report, upstream_json};
 
 /// Vectors in the file (counted with `jq length`).
 const TOTAL: usize = 128;
@@ -100,6 +107,20 @@ fn check_vector(id: &str, v: &Json, suite: HpkeSuite) -> Tally {
         pk_again, pk_r,
         "{id}: HpkePrivateKey::from_bytes(skRm) public key"
     );
+    assert_eq!(sk_r.public_key(), &pk_r, "{id}: public key carried by skR");
+    let (ikm_r, ikm_e) = (hex_field(v, "ikmR"), hex_field(v, "ikmE"));
+    let both = suite.derive_key_pairs(&[&ikm_r, &ikm_e]).unwrap();
+    assert_eq!(
+        both[0].0.expose_secret(),
+        sk_r.expose_secret(),
+        "{id}: batch skRm"
+    );
+    assert_eq!(
+        (&both[0].1, &both[1].1),
+        (&pk_r, &pk_e),
+        "{id}: batch pkRm, pkEm"
+    );
+    check_single_shot(id, v, suite, &sk_r, &pk_r);
 
     let mut receiver = suite.setup_receiver(&enc, &sk_r, &info).unwrap();
     let (sender_enc, mut sender) =
@@ -192,6 +213,73 @@ fn check_vector(id: &str, v: &Json, suite: HpkeSuite) -> Tally {
         tally.exports += 1;
     }
     tally
+}
+
+/// `SealBase`/`OpenBase` and the batch sealer against the vector's first encryption.
+fn check_single_shot(
+    id: &str,
+    v: &Json,
+    suite: HpkeSuite,
+    sk_r: &HpkePrivateKey,
+    pk_r: &primitives::HpkePublicKey,
+) {
+    let info = hex_field(v, "info");
+    let enc = hex_field(v, "enc");
+    let ikm_e = hex_field(v, "ikmE");
+    let encryptions = array(v, "encryptions");
+    let Some(first) = encryptions.first() else {
+        let mut rng = ReplayRng::new(&ikm_e);
+        assert!(
+            matches!(
+                suite.seal(pk_r, &info, b"", b"pt", &mut rng),
+                Err(Error::Misuse(_))
+            ),
+            "{id}: export-only single-shot seal must be refused"
+        );
+        assert!(
+            matches!(
+                suite.open(&enc, sk_r, &info, b"", &[0; 16]),
+                Err(Error::Misuse(_))
+            ),
+            "{id}: export-only single-shot open must be refused"
+        );
+        assert!(
+            matches!(
+                suite
+                    .sealer(&info, b"")
+                    .seal_many([(pk_r, &b"pt"[..], ReplayRng::new(&ikm_e))]),
+                Err(Error::Misuse(_))
+            ),
+            "{id}: export-only batch seal must be refused"
+        );
+        return;
+    };
+    let (aad, pt, ct) = (
+        hex_field(first, "aad"),
+        hex_field(first, "pt"),
+        hex_field(first, "ct"),
+    );
+    let mut rng = ReplayRng::new(&ikm_e);
+    let sealed = suite.seal(pk_r, &info, &aad, &pt, &mut rng).unwrap();
+    assert!(rng.exhausted(), "{id}: seal draws exactly Nsk bytes");
+    assert_eq!(sealed, (enc.clone(), ct.clone()), "{id}: single-shot seal");
+    assert_eq!(
+        suite.open(&enc, sk_r, &info, &aad, &ct).unwrap(),
+        pt,
+        "{id}: single-shot open"
+    );
+    let mut flipped = ct.clone();
+    flipped[0] ^= 1;
+    assert_eq!(
+        suite.open(&enc, sk_r, &info, &aad, &flipped),
+        Err(Error::DecryptionFailed),
+        "{id}: single-shot open of a flipped ciphertext"
+    );
+    let batch = suite
+        .sealer(&info, &aad)
+        .seal_many((0..3).map(|_| (pk_r, pt.as_slice(), ReplayRng::new(&ikm_e))))
+        .unwrap();
+    assert_eq!(batch, vec![(enc, ct); 3], "{id}: batch seal");
 }
 
 #[test]

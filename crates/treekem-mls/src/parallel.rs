@@ -5,7 +5,8 @@
 //! signatures of a Commit's Adds, and the tree hashes of a tree a joiner builds (the root's
 //! two subtrees, [`join`]).
 //!
-//! [`map`] runs a function over a slice of tasks and returns the results in the tasks' order.
+//! [`map`] runs a function over a slice of tasks and returns the results in the tasks' order;
+//! [`map_runs`] hands each thread's whole run to the function, for work cheaper done together.
 //! With the feature, the tasks are cut into one contiguous run per available core
 //! ([`std::thread::available_parallelism`], read once), each run at least `per_thread` tasks
 //! (a run must be worth starting a thread for: some hundreds of microseconds), and run on
@@ -55,6 +56,22 @@ pub(crate) fn map<T: Sync, R: Send>(
     per_thread: usize,
     f: impl Fn(&T) -> R + Sync,
 ) -> Result<Vec<R>> {
+    map_runs(tasks, per_thread, |run| Ok(run.iter().map(&f).collect()))
+}
+
+/// Applies `f` to contiguous runs of the tasks, one run per thread as [`map`] splits them (the
+/// whole slice in one run without the feature), and returns the results of all runs in the
+/// tasks' order: for work that is cheaper done together (HPKE encryptions sharing field
+/// inversions). `f` must give one result per task, and the same results however the tasks are
+/// cut into runs.
+///
+/// # Errors
+/// The first run's error, in task order; [`crate::Error::Internal`] if a worker thread panicked.
+pub(crate) fn map_runs<T: Sync, R: Send>(
+    tasks: &[T],
+    per_thread: usize,
+    f: impl Fn(&[T]) -> Result<Vec<R>> + Sync,
+) -> Result<Vec<R>> {
     #[cfg(feature = "parallel")]
     {
         let threads = threads().min(tasks.len() / per_thread.max(1));
@@ -64,7 +81,7 @@ pub(crate) fn map<T: Sync, R: Send>(
     }
     #[cfg(not(feature = "parallel"))]
     let _ = per_thread;
-    Ok(tasks.iter().map(f).collect())
+    f(tasks)
 }
 
 /// Runs `a` and `b` and returns both results: `a` on a second thread with the feature and
@@ -109,13 +126,13 @@ fn threads() -> usize {
     *THREADS.get_or_init(|| std::thread::available_parallelism().map_or(1, usize::from))
 }
 
-/// [`map`] on `threads` threads (this one included), each taking one contiguous run of
+/// [`map_runs`] on `threads` threads (this one included), each taking one contiguous run of
 /// tasks; a run whose thread cannot be spawned is done here.
 #[cfg(feature = "parallel")]
 fn map_on_threads<T: Sync, R: Send>(
     tasks: &[T],
     threads: usize,
-    f: &(impl Fn(&T) -> R + Sync),
+    f: &(impl Fn(&[T]) -> Result<Vec<R>> + Sync),
 ) -> Result<Vec<R>> {
     let run = tasks.len().div_ceil(threads);
     let mut runs = tasks.chunks(run);
@@ -124,19 +141,19 @@ fn map_on_threads<T: Sync, R: Send>(
         let spawned: Vec<_> = runs
             .map(|part| {
                 std::thread::Builder::new()
-                    .spawn_scoped(scope, move || part.iter().map(f).collect::<Vec<R>>())
+                    .spawn_scoped(scope, move || f(part))
                     .map_err(|_| part)
             })
             .collect();
-        let mut out: Vec<R> = first.iter().map(f).collect();
+        let mut out: Vec<R> = f(first)?;
         for handle in spawned {
             match handle {
                 Ok(handle) => out.extend(
                     handle
                         .join()
-                        .map_err(|_| crate::Error::Internal("a worker thread panicked"))?,
+                        .map_err(|_| crate::Error::Internal("a worker thread panicked"))??,
                 ),
-                Err(part) => out.extend(part.iter().map(f)),
+                Err(part) => out.extend(f(part)?),
             }
         }
         Ok(out)
@@ -169,7 +186,9 @@ mod tests {
         let tasks: Vec<u64> = (0..37).collect();
         let one: Vec<u64> = tasks.iter().map(|t| t.wrapping_mul(0x9e37_79b9)).collect();
         for threads in 1..=8 {
-            let out = map_on_threads(&tasks, threads, &|t: &u64| t.wrapping_mul(0x9e37_79b9));
+            let out = map_on_threads(&tasks, threads, &|run: &[u64]| {
+                Ok(run.iter().map(|t| t.wrapping_mul(0x9e37_79b9)).collect())
+            });
             assert_eq!(out.unwrap(), one, "{threads} threads");
         }
     }

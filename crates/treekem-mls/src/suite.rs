@@ -290,6 +290,15 @@ impl CipherSuite {
         Ok(self.hpke().derive_key_pair(ikm)?)
     }
 
+    /// `KEM.DeriveKeyPair(ikm)` of each `ikm`, in order; with X25519 the public keys share one
+    /// field inversion.
+    ///
+    /// # Errors
+    /// [`Error::Crypto`] if an `ikm` is shorter than `Nsk`.
+    pub fn derive_key_pairs(self, ikms: &[&[u8]]) -> Result<Vec<(HpkePrivateKey, HpkePublicKey)>> {
+        Ok(self.hpke().derive_key_pairs(ikms)?)
+    }
+
     /// An HPKE public key of this suite's KEM.
     ///
     /// # Errors
@@ -323,6 +332,25 @@ impl CipherSuite {
     ) -> Result<(Vec<u8>, Vec<u8>)> {
         let info = labeled(label, context)?;
         Ok(self.hpke().seal(public_key, &info, &[], plaintext, rng)?)
+    }
+
+    /// `EncryptWithLabel(public_key, label, context, plaintext)` to many recipients under one
+    /// `label` and `context` (an UpdatePath's path secrets, a Welcome's GroupSecrets): one
+    /// `(kem_output, ciphertext)` per `(public_key, plaintext, rng)`, each exactly what
+    /// [`Self::encrypt_with_label`] gives with that generator. The encryption context is encoded
+    /// and hashed once, and with DHKEM(X25519) the batch shares its field inversions
+    /// ([`primitives::HpkeSealer::seal_many`]).
+    ///
+    /// # Errors
+    /// As [`Self::encrypt_with_label`], for the batch as a whole.
+    pub fn encrypt_with_label_many<'r, R: CryptoRng>(
+        self,
+        label: &[u8],
+        context: &[u8],
+        recipients: impl IntoIterator<Item = (&'r HpkePublicKey, &'r [u8], R)>,
+    ) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+        let info = labeled(label, context)?;
+        Ok(self.hpke().sealer(&info, &[]).seal_many(recipients)?)
     }
 
     /// `DecryptWithLabel(private_key, label, context, kem_output, ciphertext)`.

@@ -104,8 +104,26 @@ impl PathSecret {
     /// # Errors
     /// As [`CipherSuite::derive_secret`] and [`CipherSuite::derive_key_pair`].
     pub fn key_pair(&self, suite: CipherSuite) -> Result<(HpkePrivateKey, HpkePublicKey)> {
-        let node_secret = suite.derive_secret(self.expose_secret(), b"node")?;
-        suite.derive_key_pair(node_secret.expose_secret())
+        Self::key_pairs(core::slice::from_ref(self), suite)?
+            .pop()
+            .ok_or(Error::Internal("one key pair per path secret"))
+    }
+
+    /// [`Self::key_pair`] of each secret, in order (a path's node keys, whose public keys share
+    /// a field inversion with X25519).
+    ///
+    /// # Errors
+    /// As [`Self::key_pair`].
+    pub fn key_pairs(
+        secrets: &[Self],
+        suite: CipherSuite,
+    ) -> Result<Vec<(HpkePrivateKey, HpkePublicKey)>> {
+        let node_secrets = secrets
+            .iter()
+            .map(|secret| suite.derive_secret(secret.expose_secret(), b"node"))
+            .collect::<Result<Vec<_>>>()?;
+        let ikms: Vec<&[u8]> = node_secrets.iter().map(SecretVec::expose_secret).collect();
+        suite.derive_key_pairs(&ikms)
     }
 }
 
@@ -428,20 +446,36 @@ struct PathSecretEncryption<'a> {
     seed: SecretBytes<32>,
 }
 
-impl PathSecretEncryption<'_> {
-    fn encrypt(&self, suite: CipherSuite, context: &[u8]) -> Result<HpkeCiphertext> {
-        let (kem_output, ciphertext) = suite.encrypt_with_label(
-            &suite.hpke_public_key(self.public_key)?,
-            UPDATE_PATH_NODE,
-            context,
-            self.path_secret.expose_secret(),
-            &mut SeededRng::from_seed(&self.seed),
-        )?;
-        Ok(HpkeCiphertext {
+/// The encryptions of one run of tasks as one batch (the same label and context for all): each
+/// task's ephemeral key from its own seed, so the results do not depend on how the tasks are
+/// cut into runs.
+fn encrypt_run(
+    suite: CipherSuite,
+    context: &[u8],
+    run: &[PathSecretEncryption<'_>],
+) -> Result<Vec<HpkeCiphertext>> {
+    let keys = run
+        .iter()
+        .map(|task| suite.hpke_public_key(task.public_key))
+        .collect::<Result<Vec<_>>>()?;
+    let sealed = suite.encrypt_with_label_many(
+        UPDATE_PATH_NODE,
+        context,
+        run.iter().zip(&keys).map(|(task, key)| {
+            (
+                key,
+                task.path_secret.expose_secret(),
+                SeededRng::from_seed(&task.seed),
+            )
+        }),
+    )?;
+    Ok(sealed
+        .into_iter()
+        .map(|(kem_output, ciphertext)| HpkeCiphertext {
             kem_output,
             ciphertext,
         })
-    }
+        .collect())
 }
 
 /// Creates an UpdatePath for the member at `committer` and merges it into `tree`
@@ -480,18 +514,22 @@ pub fn create_update_path(
     let joiners = sorted(params.joiners);
     let fdp = tree.filtered_direct_path_with_copath(committer);
 
+    // secrets[0] is the leaf secret, secrets[1 + n] path_secret[n]; all key pairs at once.
     let leaf_secret = PathSecret(SecretVec::random(suite.hash_len(), rng));
-    let (leaf_private, leaf_public) = leaf_secret.key_pair(suite)?;
-    let mut secrets = Vec::with_capacity(fdp.len());
-    let mut pairs = Vec::with_capacity(fdp.len());
     let mut secret = leaf_secret.next(suite)?;
+    let mut secrets = Vec::with_capacity(fdp.len() + 1);
+    secrets.push(leaf_secret);
     for _ in &fdp {
-        let pair = secret.key_pair(suite)?;
         let next = secret.next(suite)?;
         secrets.push(core::mem::replace(&mut secret, next));
-        pairs.push(pair);
     }
     let commit_secret = CommitSecret(secret.0);
+    let mut pairs = PathSecret::key_pairs(&secrets, suite)?.into_iter();
+    let (leaf_private, leaf_public) = pairs
+        .next()
+        .ok_or(Error::Internal("no key pair for the leaf secret"))?;
+    let pairs: Vec<_> = pairs.collect();
+    let secrets = secrets.split_off(1);
     let keys: Vec<HpkePublicKeyBytes> = pairs
         .iter()
         .map(|(_, pk)| HpkePublicKeyBytes::from(pk.as_bytes()))
@@ -506,7 +544,8 @@ pub fn create_update_path(
     tx.set_committed_leaf(committer, leaf.clone())?;
     let context = context_bytes(params.group_context, &tx)?;
 
-    // One task per encryption, its randomness seeded here in order (module `parallel`).
+    // One task per encryption, its randomness seeded here in order (module `parallel`); each
+    // thread's run of tasks is sealed as one batch, sharing its field inversions.
     let mut tasks = Vec::new();
     for (node, ((_, copath), secret)) in fdp.iter().zip(&secrets).enumerate() {
         for y in tx.resolution_excluding(*copath, &joiners) {
@@ -526,15 +565,18 @@ pub fn create_update_path(
             encrypted_path_secret: Vec::new(),
         })
         .collect();
-    let encrypted = crate::parallel::map(&tasks, ENCRYPTIONS_PER_THREAD, |task| {
-        task.encrypt(suite, &context)
+    let encrypted = crate::parallel::map_runs(&tasks, ENCRYPTIONS_PER_THREAD, |run| {
+        encrypt_run(suite, &context, run)
     })?;
+    if encrypted.len() != tasks.len() {
+        return Err(Error::Internal("one path-secret encryption per task"));
+    }
     for (task, ciphertext) in tasks.iter().zip(encrypted) {
         nodes
             .get_mut(task.node)
             .ok_or(Error::Internal("encryption for a node outside the path"))?
             .encrypted_path_secret
-            .push(ciphertext?);
+            .push(ciphertext);
     }
     tx.commit();
 
@@ -758,12 +800,17 @@ pub fn process_update_path(
         private_keys.keys.remove(&p);
     }
     private_keys.retain_consistent(&tx);
-    let mut secret = decrypted.clone();
-    for (i, ((p, _), node)) in fdp.iter().zip(&path.nodes).enumerate().skip(k) {
-        if i > k {
-            secret = secret.next(suite)?;
-        }
-        let (private, public) = secret.key_pair(suite)?;
+    // The path secrets from the common ancestor up, then all their key pairs at once.
+    let mut secrets = vec![decrypted.clone()];
+    for _ in k + 1..fdp.len() {
+        let next = secrets
+            .last()
+            .ok_or(Error::Internal("path secrets start with the decrypted one"))?
+            .next(suite)?;
+        secrets.push(next);
+    }
+    let pairs = PathSecret::key_pairs(&secrets, suite)?;
+    for (((p, _), node), (private, public)) in fdp.iter().zip(&path.nodes).skip(k).zip(pairs) {
         if public.as_bytes() != node.encryption_key.as_slice() {
             return Err(Error::Invalid(
                 "UP-6: a derived public key differs from the UpdatePath's",
@@ -777,7 +824,13 @@ pub fn process_update_path(
             },
         );
     }
-    let commit_secret = CommitSecret(secret.next(suite)?.0);
+    let commit_secret = CommitSecret(
+        secrets
+            .last()
+            .ok_or(Error::Internal("path secrets start with the decrypted one"))?
+            .next(suite)?
+            .0,
+    );
     tx.commit();
     Ok(ProcessedUpdatePath {
         commit_secret,
@@ -858,6 +911,33 @@ mod tests {
                 "member {member}"
             );
             assert_eq!(receiver.tree_hash(), tree.tree_hash());
+        }
+    }
+
+    /// A run of path-secret encryptions sealed as one batch gives what the same tasks give cut
+    /// into smaller runs (as more threads cut them): the UpdatePath does not depend on the
+    /// thread count.
+    #[test]
+    fn encryption_runs_do_not_depend_on_the_split() {
+        let mut rng = test_support::seeded_rng(0x7275);
+        let fixture = crate::fuzzing::FixtureGroup::build(SUITE, 12, false, &mut rng);
+        let secret = PathSecret::from_secret(SecretVec::from_slice(&[9; 32]));
+        let tasks: Vec<PathSecretEncryption<'_>> = (0..11u32)
+            .map(|leaf| PathSecretEncryption {
+                node: 0,
+                public_key: node_key(&fixture.tree, tree_math::leaf_node(leaf)).unwrap(),
+                path_secret: &secret,
+                seed: SecretBytes::random(&mut rng),
+            })
+            .collect();
+        let whole = encrypt_run(SUITE, b"context", &tasks).unwrap();
+        assert_eq!(whole.len(), tasks.len());
+        for run in [1, 3, 4, 10] {
+            let split: Vec<HpkeCiphertext> = tasks
+                .chunks(run)
+                .flat_map(|part| encrypt_run(SUITE, b"context", part).unwrap())
+                .collect();
+            assert_eq!(split, whole, "runs of {run}");
         }
     }
 

@@ -1,5 +1,6 @@
-//! The `hpke-rs` crypto provider this crate runs HPKE on: RustCrypto's provider for every
-//! operation, with one change: its random generator is [`Drawn`], a buffer of bytes the caller's
+//! The `hpke-rs` crypto provider this crate runs HPKE over P-256 and P-384 on (DHKEM(X25519) is
+//! this crate's own, `dhkem_x25519`): RustCrypto's provider for every operation, with one
+//! change: its random generator is [`Drawn`], a buffer of bytes the caller's
 //! `CryptoRng` filled beforehand, so that randomness is passed in and KATs are reproducible.
 
 use hpke_rs_crypto::{
@@ -11,7 +12,7 @@ use hpke_rs_crypto::{
 };
 use hpke_rs_rust_crypto::HpkeRustCrypto;
 
-use crate::{SecretBytes, SecretVec, x25519};
+use crate::SecretVec;
 
 /// The provider: [`HpkeRustCrypto`] with [`Drawn`] randomness.
 #[derive(Debug)]
@@ -104,30 +105,12 @@ impl HpkeCrypto for Provider {
         HpkeRustCrypto::kdf_derive(alg, ikm, l)
     }
 
-    /// X25519 runs on this crate's ladder ([`crate::x25519`]); the other curves on RustCrypto.
     fn dh(alg: KemAlgorithm, pk: &[u8], sk: &[u8]) -> Result<Vec<u8>, Error> {
-        match alg {
-            KemAlgorithm::DhKem25519 => {
-                let sk = SecretBytes::<32>::try_from_slice(sk)
-                    .map_err(|_| Error::KemInvalidSecretKey)?;
-                let pk: &[u8; 32] = pk.try_into().map_err(|_| Error::KemInvalidPublicKey)?;
-                x25519::diffie_hellman(sk.expose_secret(), pk)
-                    .map(|shared| shared.expose_secret().to_vec())
-                    .map_err(|_| Error::KemInvalidPublicKey)
-            }
-            _ => HpkeRustCrypto::dh(alg, pk, sk),
-        }
+        HpkeRustCrypto::dh(alg, pk, sk)
     }
 
     fn secret_to_public(alg: KemAlgorithm, sk: &[u8]) -> Result<Vec<u8>, Error> {
-        match alg {
-            KemAlgorithm::DhKem25519 => {
-                let sk = SecretBytes::<32>::try_from_slice(sk)
-                    .map_err(|_| Error::KemInvalidSecretKey)?;
-                Ok(x25519::public_from_secret(sk.expose_secret()).to_vec())
-            }
-            _ => HpkeRustCrypto::secret_to_public(alg, sk),
-        }
+        HpkeRustCrypto::secret_to_public(alg, sk)
     }
 
     /// Unused: key pairs are made with `DeriveKeyPair` from caller randomness.
