@@ -30,34 +30,56 @@ use crate::{
 const WELCOME_LABEL: &[u8] = b"Welcome";
 const GROUP_INFO_LABEL: &[u8] = b"GroupInfoTBS";
 
-/// Encrypts `secrets` to the new member of `key_package` (its `init_key`), with
-/// `encrypted_group_info` as the HPKE context.
+/// Encrypts each joiner's GroupSecrets to the `init_key` of its KeyPackage, with
+/// `encrypted_group_info` as the HPKE context, drawing its randomness from its own
+/// generator: `EncryptWithLabel(init_key, "Welcome", encrypted_group_info, GroupSecrets)`.
+/// The context (the whole encrypted GroupInfo, with the ratchet tree) is hashed once for all
+/// of them, not once per joiner ([`CipherSuite::encrypt_with_label_many`]).
 ///
 /// # Errors
-/// [`Error::Crypto`] if the init key is not a valid key of the suite.
-pub fn seal_group_secrets(
+/// [`Error::Crypto`] if an init key is not a valid key of the suite.
+pub fn seal_group_secrets<R: CryptoRng>(
     suite: CipherSuite,
-    key_package: &KeyPackage,
-    secrets: &GroupSecrets,
     encrypted_group_info: &[u8],
-    rng: &mut impl CryptoRng,
-) -> Result<EncryptedGroupSecrets> {
-    let init_key = suite.hpke_public_key(key_package.init_key.as_slice())?;
-    let plaintext = secrets.to_secret_bytes()?;
-    let (kem_output, ciphertext) = suite.encrypt_with_label(
-        &init_key,
+    joiners: Vec<(&KeyPackage, &GroupSecrets, R)>,
+) -> Result<Vec<EncryptedGroupSecrets>> {
+    let init_keys = joiners
+        .iter()
+        .map(|(kp, _, _)| suite.hpke_public_key(kp.init_key.as_slice()))
+        .collect::<Result<Vec<_>>>()?;
+    let plaintexts = joiners
+        .iter()
+        .map(|(_, secrets, _)| secrets.to_secret_bytes())
+        .collect::<Result<Vec<_>>>()?;
+    let references = joiners
+        .iter()
+        .map(|(kp, _, _)| kp.reference(suite))
+        .collect::<Result<Vec<_>>>()?;
+    let sealed = suite.encrypt_with_label_many(
         WELCOME_LABEL,
         encrypted_group_info,
-        plaintext.expose_secret(),
-        rng,
+        init_keys
+            .iter()
+            .zip(&plaintexts)
+            .zip(joiners.into_iter().map(|(_, _, rng)| rng))
+            .map(|((key, plaintext), rng)| (key, plaintext.expose_secret(), rng)),
     )?;
-    Ok(EncryptedGroupSecrets {
-        new_member: key_package.reference(suite)?,
-        encrypted_group_secrets: HpkeCiphertext {
-            kem_output,
-            ciphertext,
-        },
-    })
+    if sealed.len() != references.len() {
+        return Err(Error::Internal("one Welcome encryption per joiner"));
+    }
+    Ok(references
+        .into_iter()
+        .zip(sealed)
+        .map(
+            |(new_member, (kem_output, ciphertext))| EncryptedGroupSecrets {
+                new_member,
+                encrypted_group_secrets: HpkeCiphertext {
+                    kem_output,
+                    ciphertext,
+                },
+            },
+        )
+        .collect())
 }
 
 /// Finds the entry of `welcome` for `key_package` and decrypts it with the private half of

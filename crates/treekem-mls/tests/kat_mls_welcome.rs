@@ -93,11 +93,15 @@ fn kat_mls_welcome() {
             JoinerSecret::from_secret(SecretVec::from_slice(secrets.joiner_secret.expose_secret()));
         let psk_secret = vec![0u8; suite.hash_len()];
         let encrypted_group_info = seal_group_info(suite, &info, &joiner, &psk_secret).unwrap();
-        let entry =
-            seal_group_secrets(suite, &kp, &secrets, &encrypted_group_info, &mut rng).unwrap();
+        let entries = seal_group_secrets(
+            suite,
+            &encrypted_group_info,
+            vec![(&kp, &secrets, &mut rng)],
+        )
+        .unwrap();
         let ours = Welcome {
             cipher_suite: w.cipher_suite,
-            secrets: vec![entry],
+            secrets: entries,
             encrypted_group_info,
         };
         let ours = MlsMessage::Welcome(ours).to_bytes().unwrap();
