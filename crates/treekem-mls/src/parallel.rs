@@ -1,9 +1,8 @@
 //! Independent tasks spread over threads (feature `parallel`, on by default), for the costs
 //! of a large group that split into many equal pieces: the HPKE encryptions of an
 //! UpdatePath's path secrets (one per member of the copath resolutions) and of a Welcome's
-//! GroupSecrets (one per joiner), the leaf signatures a joiner checks, the KeyPackage
-//! signatures of a Commit's Adds, and the tree hashes of a tree a joiner builds (the root's
-//! two subtrees, [`join`]).
+//! GroupSecrets (one per joiner), the leaf signatures a joiner checks, and the KeyPackage
+//! signatures of a Commit's Adds.
 //!
 //! [`map`] runs a function over a slice of tasks and returns the results in the tasks' order;
 //! [`map_runs`] hands each thread's whole run to the function, for work cheaper done together.
@@ -84,41 +83,6 @@ pub(crate) fn map_runs<T: Sync, R: Send>(
     f(tasks)
 }
 
-/// Runs `a` and `b` and returns both results: `a` on a second thread with the feature and
-/// more than one core, in the calling thread otherwise (also when the thread cannot be
-/// spawned).
-///
-/// # Errors
-/// [`crate::Error::Internal`] if the worker thread panicked (a bug).
-pub(crate) fn join<A: Send, B>(
-    a: impl FnOnce() -> A + Send,
-    b: impl FnOnce() -> B,
-) -> Result<(A, B)> {
-    #[cfg(feature = "parallel")]
-    if threads() > 1 {
-        // The task is taken by whichever thread gets to it: the worker, or this thread if
-        // the worker could not be spawned.
-        let task = std::sync::Mutex::new(Some(a));
-        let take = || task.lock().ok().and_then(|mut t| t.take());
-        return std::thread::scope(|scope| {
-            let worker = std::thread::Builder::new()
-                .spawn_scoped(scope, || take().map(|f| f()))
-                .ok();
-            let rb = b();
-            let ra = match worker.map(std::thread::ScopedJoinHandle::join) {
-                Some(Ok(Some(ra))) => ra,
-                Some(Err(_)) => return Err(crate::Error::Internal("a worker thread panicked")),
-                Some(Ok(None)) | None => {
-                    let f = take().ok_or(crate::Error::Internal("a joined task vanished"))?;
-                    f()
-                }
-            };
-            Ok((ra, rb))
-        });
-    }
-    Ok((a(), b()))
-}
-
 /// The number of threads to use: the available parallelism, read once.
 #[cfg(feature = "parallel")]
 fn threads() -> usize {
@@ -172,12 +136,6 @@ mod tests {
             assert_eq!(map(&tasks, 5, |&t| t * t).unwrap(), out);
             assert_eq!(out, tasks.iter().map(|t| t * t).collect::<Vec<_>>());
         }
-    }
-
-    #[test]
-    fn join_returns_both_results() {
-        let (a, b) = join(|| 6 * 7, || "b").unwrap();
-        assert_eq!((a, b), (42, "b"));
     }
 
     #[cfg(feature = "parallel")]

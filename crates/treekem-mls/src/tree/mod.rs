@@ -237,57 +237,6 @@ const fn encryption_key(node: &Node) -> &HpkePublicKeyBytes {
     }
 }
 
-/// The number of leaves from which [`RatchetTree::from_nodes`] hashes the root's two
-/// subtrees on two threads (some hundreds of microseconds of hashing each).
-const PARALLEL_HASH_LEAVES: u32 = 1 << 9;
-
-/// Computes the missing tree hashes in the subtree of `x` (section 7.8). `meta` holds the
-/// cached data of the nodes from index `base` on, so that the two subtrees of the root can
-/// be hashed with disjoint borrows.
-fn hash_subtree(
-    suite: CipherSuite,
-    nodes: &[Option<Node>],
-    meta: &mut [Meta],
-    base: NodeIndex,
-    x: NodeIndex,
-) -> Result<()> {
-    const OUTSIDE: Error = Error::Internal("ratchet tree: node index outside the tree");
-    let at = |y: NodeIndex| y.checked_sub(base).map(ix).ok_or(OUTSIDE);
-    let i = at(x)?;
-    match meta.get(i) {
-        None => return Err(OUTSIDE),
-        Some(m) if m.hash.is_some() => return Ok(()),
-        Some(_) => {}
-    }
-    let node = nodes.get(ix(x)).and_then(Option::as_ref);
-    let hash = if let Some(leaf) = tree_math::node_leaf(x) {
-        let leaf_node = match node {
-            Some(Node::Leaf(l)) => Some(l.as_ref()),
-            _ => None,
-        };
-        hash::leaf_tree_hash(suite, leaf, leaf_node)?
-    } else {
-        let (Some(l), Some(r)) = (tree_math::left(x), tree_math::right(x)) else {
-            return Err(Error::Internal("ratchet tree: parent without children"));
-        };
-        hash_subtree(suite, nodes, meta, base, l)?;
-        hash_subtree(suite, nodes, meta, base, r)?;
-        let child = |y| meta.get(at(y).ok()?).and_then(|m| m.hash.as_deref());
-        let (Some(lh), Some(rh)) = (child(l), child(r)) else {
-            return Err(Error::Internal("ratchet tree: child hash missing"));
-        };
-        let parent = match node {
-            Some(Node::Parent(p)) => Some(p),
-            _ => None,
-        };
-        hash::parent_tree_hash(suite, parent, lh, rh)?
-    };
-    if let Some(m) = meta.get_mut(i) {
-        m.hash = Some(hash);
-    }
-    Ok(())
-}
-
 fn multiset_add(set: &mut HashMap<Vec<u8>, u32>, key: &[u8]) {
     let count = set.entry(key.to_vec()).or_insert(0);
     *count = count.saturating_add(1);
@@ -384,7 +333,7 @@ impl RatchetTree {
             }
         }
         tree.count_subtree(tree_math::root(n_leaves));
-        tree.hash_all()?;
+        tree.refresh_hashes()?;
         Ok(tree)
     }
 
@@ -858,30 +807,36 @@ impl RatchetTree {
 
     /// Rehashes the dirty nodes (section 7.8).
     fn refresh_hashes(&mut self) -> Result<()> {
-        let root = self.root();
-        hash_subtree(self.suite, &self.nodes, &mut self.meta, 0, root)
+        self.hash_node(self.root())
     }
 
-    /// Hashes every node of a tree just built (all dirty): the root's two subtrees on two
-    /// threads (module `parallel`) when the tree is large enough to be worth a thread.
-    fn hash_all(&mut self) -> Result<()> {
-        let root = self.root();
-        if let (Some(l), Some(r), true) = (
-            tree_math::left(root),
-            tree_math::right(root),
-            self.n_leaves >= PARALLEL_HASH_LEAVES,
-        ) {
-            let (left, rest) = self.meta.split_at_mut(ix(root));
-            let right = rest.get_mut(1..).unwrap_or_default();
-            let (suite, nodes) = (self.suite, &self.nodes);
-            let (a, b) = crate::parallel::join(
-                || hash_subtree(suite, nodes, left, 0, l),
-                || hash_subtree(suite, nodes, right, root.saturating_add(1), r),
-            )?;
-            a?;
-            b?;
+    fn hash_node(&mut self, x: NodeIndex) -> Result<()> {
+        match self.meta_of(x) {
+            None => return Err(Error::Internal("ratchet tree: node index outside the tree")),
+            Some(m) if m.hash.is_some() => return Ok(()),
+            Some(_) => {}
         }
-        self.refresh_hashes()
+        let hash = if let Some(leaf) = tree_math::node_leaf(x) {
+            let node = match self.node(x) {
+                Some(Node::Leaf(l)) => Some(l.as_ref()),
+                _ => None,
+            };
+            hash::leaf_tree_hash(self.suite, leaf, node)?
+        } else {
+            let (Some(l), Some(r)) = (tree_math::left(x), tree_math::right(x)) else {
+                return Err(Error::Internal("ratchet tree: parent without children"));
+            };
+            self.hash_node(l)?;
+            self.hash_node(r)?;
+            let (Some(lh), Some(rh)) = (self.node_tree_hash(l), self.node_tree_hash(r)) else {
+                return Err(Error::Internal("ratchet tree: child hash missing"));
+            };
+            hash::parent_tree_hash(self.suite, self.parent_node(x), lh, rh)?
+        };
+        if let Some(m) = self.meta.get_mut(ix(x)) {
+            m.hash = Some(hash);
+        }
+        Ok(())
     }
 
     // ----- operations ----------------------------------------------------------------
