@@ -173,7 +173,6 @@ fn batch_equation_holds(entries: &[BatchEntry<'_>]) -> bool {
     seed.update(BATCH_LABEL);
     seed.update((entries.len() as u64).to_le_bytes());
     let mut prepared = Vec::with_capacity(entries.len());
-    let mut r_points = Vec::with_capacity(entries.len());
     for e in entries {
         let Ok(sig) = <&[u8; SIGNATURE_LEN]>::try_from(e.signature) else {
             return false;
@@ -187,12 +186,18 @@ fn batch_equation_holds(entries: &[BatchEntry<'_>]) -> bool {
         let Some(s) = Option::<Scalar>::from(Scalar::from_canonical_bytes(s_bytes)) else {
             return false;
         };
+        // verify_strict compares encodings, so an `R` given in a non-canonical encoding
+        // fails there and must fail here; a small-order `R` or key fails there too. Both are
+        // read from the bytes (no point arithmetic; see `encoding`).
+        if !encoding::canonical_y(&r_bytes)
+            || encoding::small_order(&r_bytes)
+            || encoding::small_order(e.key.0.as_bytes())
+        {
+            return false;
+        }
         let Some(r) = CompressedEdwardsY(r_bytes).decompress() else {
             return false;
         };
-        if r.is_small_order() || e.key.0.is_weak() {
-            return false;
-        }
         let a_bytes = e.key.0.as_bytes();
         let hram: [u8; 64] = Sha512::new()
             .chain_update(r_bytes)
@@ -209,16 +214,6 @@ fn batch_equation_holds(entries: &[BatchEntry<'_>]) -> bool {
             s,
             k: Scalar::from_bytes_mod_order_wide(&hram),
         });
-        r_points.push(r);
-    }
-    // verify_strict compares encodings: an R given in a non-canonical encoding fails there,
-    // so it must fail here (one batch inversion for all).
-    let canonical = EdwardsPoint::compress_batch_alloc(&r_points)
-        .iter()
-        .zip(entries)
-        .all(|(c, e)| e.signature.get(..32) == Some(c.as_bytes().as_slice()));
-    if !canonical {
-        return false;
     }
     let z = coefficients(seed.finalize().into(), entries.len());
     let mut b_coefficient = Scalar::ZERO;
@@ -256,6 +251,67 @@ fn coefficients(seed: [u8; 64], n: usize) -> Vec<Scalar> {
         block += 1;
     }
     out
+}
+
+/// Facts about a point read from its 32-byte encoding, without decoding it.
+///
+/// An encoding is the y-coordinate (bits 0 to 254, little-endian) and the sign of x (bit
+/// 255). A decoder that reduces y modulo p (curve25519-dalek's does) accepts `y >= p`, the
+/// only non-canonical encoding of a point that is not of small order (x = 0, whose sign bit
+/// could also be wrong, happens only at y = 1 and y = -1, both of small order). And a point
+/// is of small order, one of the eight of order dividing 8, exactly when its y is one of
+/// theirs: the two points with a given y differ only in the sign of x.
+mod encoding {
+    use std::sync::OnceLock;
+
+    /// p = 2^255 - 19, little-endian.
+    const P: [u8; 32] = {
+        let mut p = [0xff; 32];
+        p[0] = 0xed;
+        p[31] = 0x7f;
+        p
+    };
+
+    /// y (bits 0 to 254) as little-endian bytes.
+    fn y(bytes: &[u8; 32]) -> [u8; 32] {
+        let mut y = *bytes;
+        y[31] &= 0x7f;
+        y
+    }
+
+    /// Whether `y < p` (compared from the most significant byte).
+    fn below_p(y: &[u8; 32]) -> bool {
+        y.iter()
+            .rev()
+            .zip(P.iter().rev())
+            .find(|(a, b)| a != b)
+            .is_some_and(|(a, b)| a < b)
+    }
+
+    /// Whether the encoding's y is canonical (less than p).
+    pub(super) fn canonical_y(bytes: &[u8; 32]) -> bool {
+        below_p(&y(bytes))
+    }
+
+    /// Whether the point the encoding decodes to (if any) is of small order.
+    pub(super) fn small_order(bytes: &[u8; 32]) -> bool {
+        let mut y = y(bytes);
+        if !below_p(&y) {
+            // y - p for p <= y < 2^255: at most 18, in the lowest byte.
+            y = [0; 32];
+            y[0] = bytes[0].wrapping_sub(P[0]);
+        }
+        small_order_ys().contains(&y)
+    }
+
+    /// The y-coordinates of the eight points of order dividing 8 (five distinct values:
+    /// 1, -1, 0 and the two of the points of order 8).
+    fn small_order_ys() -> &'static [[u8; 32]; 8] {
+        static YS: OnceLock<[[u8; 32]; 8]> = OnceLock::new();
+        YS.get_or_init(|| {
+            curve25519_dalek::constants::EIGHT_TORSION.map(|t| y(&t.compress().to_bytes()))
+        })
+    }
 }
 
 /// An Ed25519 signing key, with its public key cached.
@@ -301,6 +357,58 @@ impl Ed25519SecretKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What `encoding` reads from the bytes is what decoding and point arithmetic give.
+    fn assert_encoding_facts(bytes: [u8; 32]) {
+        let Some(point) = CompressedEdwardsY(bytes).decompress() else {
+            return;
+        };
+        assert_eq!(
+            encoding::small_order(&bytes),
+            point.is_small_order(),
+            "{bytes:02x?}"
+        );
+        if !point.is_small_order() {
+            assert_eq!(
+                encoding::canonical_y(&bytes),
+                point.compress().to_bytes() == bytes,
+                "{bytes:02x?}"
+            );
+        }
+    }
+
+    #[test]
+    fn small_order_and_canonical_read_from_the_bytes() {
+        // The eight small-order points, canonical and with y + p, either sign bit.
+        for t in curve25519_dalek::constants::EIGHT_TORSION {
+            let canonical = t.compress().to_bytes();
+            assert!(encoding::small_order(&canonical));
+            for sign in [0, 0x80] {
+                let mut b = canonical;
+                b[31] = (b[31] & 0x7f) | sign;
+                assert_encoding_facts(b);
+            }
+        }
+        // Every y below 19 plus p (the non-canonical range), both signs.
+        for low in 0u8..19 {
+            for sign in [0, 0x80] {
+                let mut b = [0xff; 32];
+                b[0] = 0xed + low;
+                b[31] = 0x7f | sign;
+                assert_encoding_facts(b);
+            }
+        }
+        assert!(!encoding::small_order(
+            ED25519_BASEPOINT_POINT.compress().as_bytes()
+        ));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn encoding_facts_match_decoding(bytes in proptest::array::uniform32(proptest::num::u8::ANY)) {
+            assert_encoding_facts(bytes);
+        }
+    }
 
     #[test]
     fn sign_verify_and_reject() {
