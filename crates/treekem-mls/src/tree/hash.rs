@@ -54,6 +54,10 @@ fn count() {
     TREE_HASHES.with(|c| c.set(c.get() + 1));
 }
 
+/// Room for a parent's `TreeHashInput`: its ParentNode (two keys' worth, a few unmerged
+/// leaves) and its children's hashes.
+const PARENT_HASH_INPUT_CAPACITY: usize = 256;
+
 /// `Hash(TreeHashInput)` of a leaf.
 pub(super) fn leaf_tree_hash(
     suite: CipherSuite,
@@ -61,7 +65,7 @@ pub(super) fn leaf_tree_hash(
     leaf: Option<&LeafNode>,
 ) -> Result<Vec<u8>> {
     count();
-    let mut w = Writer::new();
+    let mut w = Writer::with_capacity(crate::leaf_node::ENCODING_CAPACITY);
     NodeType::Leaf.encode(&mut w);
     w.u32(leaf_index);
     w.optional(leaf);
@@ -76,7 +80,7 @@ pub(super) fn parent_tree_hash(
     right_hash: &[u8],
 ) -> Result<Vec<u8>> {
     count();
-    let mut w = Writer::new();
+    let mut w = Writer::with_capacity(PARENT_HASH_INPUT_CAPACITY);
     NodeType::Parent.encode(&mut w);
     w.optional(parent);
     w.opaque(left_hash);
