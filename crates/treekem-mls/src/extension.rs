@@ -117,8 +117,9 @@ impl Extensions {
         let mut seen = BTreeSet::new();
         for e in &list {
             if !seen.insert(e.extension_type) {
-                return Err(Error::Invalid(
-                    "EXT-1: more than one extension of the same type (section 13.4)",
+                return Err(Error::invalid(
+                    crate::Rule::Ext1,
+                    "more than one extension of the same type (section 13.4)",
                 ));
             }
         }
@@ -429,8 +430,9 @@ mod tests {
         let bytes = w.finish().unwrap();
         assert_eq!(
             Extensions::from_bytes(&bytes),
-            Err(Error::Invalid(
-                "EXT-1: more than one extension of the same type (section 13.4)"
+            Err(Error::invalid(
+                crate::Rule::Ext1,
+                "more than one extension of the same type (section 13.4)"
             ))
         );
         assert!(Extensions::new(list).is_err());

@@ -159,7 +159,10 @@ impl FuzzEpoch {
                     .ok()
                     .and_then(|i| self.signers.get(i))
                     .map(SignaturePrivateKey::public_key)
-                    .ok_or(crate::Error::Invalid("no member at this leaf"))
+                    .ok_or(crate::Error::invalid(
+                        crate::Rule::Prop1,
+                        "no member at this leaf",
+                    ))
             },
         )
     }
@@ -1661,7 +1664,7 @@ impl GroupSim {
         let group = &mut self.members[by].group;
         let before = Snapshot::of(group);
         match group.commit(options, &mut self.rng) {
-            Err(crate::Error::Invalid(m)) if m.starts_with(rule) => {}
+            Err(crate::Error::Invalid { rule: broken, .. }) if broken.id() == rule => {}
             other => panic!("expected {rule}, got {other:?}"),
         }
         assert_eq!(

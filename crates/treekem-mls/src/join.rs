@@ -96,14 +96,20 @@ pub fn open_group_secrets(
     init_private: &HpkePrivateKey,
 ) -> Result<GroupSecrets> {
     if welcome.cipher_suite != CipherSuiteId(suite.id()) {
-        return Err(Error::Invalid("Welcome of another cipher suite"));
+        return Err(Error::invalid(
+            crate::Rule::Wel1,
+            "the Welcome is of another cipher suite",
+        ));
     }
     let reference = key_package.reference(suite)?;
     let entry = welcome
         .secrets
         .iter()
         .find(|e| e.new_member == reference)
-        .ok_or(Error::Invalid("Welcome has no entry for this KeyPackage"))?;
+        .ok_or(Error::invalid(
+            crate::Rule::Wel9,
+            "the Welcome has no entry for this KeyPackage",
+        ))?;
     let plaintext = SecretVec::new(suite.decrypt_with_label(
         init_private,
         WELCOME_LABEL,

@@ -186,5 +186,5 @@ pub mod treekem;
 pub mod types;
 pub mod welcome;
 
-pub use error::{Error, Result};
+pub use error::{Error, Result, Rule};
 pub use primitives;

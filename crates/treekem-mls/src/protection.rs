@@ -55,10 +55,16 @@ fn content_tbs(
 /// Checks that a message belongs to the group and epoch of `context` (rule MSG-EPOCH).
 fn check_group_and_epoch(group_id: &[u8], epoch: u64, context: &GroupContext) -> Result<()> {
     if group_id != context.group_id.as_slice() {
-        return Err(Error::Invalid("MSG-EPOCH: message for another group"));
+        return Err(Error::invalid(
+            crate::Rule::MsgEpoch,
+            "message for another group",
+        ));
     }
     if epoch != context.epoch {
-        return Err(Error::Invalid("MSG-EPOCH: message for another epoch"));
+        return Err(Error::invalid(
+            crate::Rule::MsgEpoch,
+            "message for another epoch",
+        ));
     }
     Ok(())
 }
@@ -204,8 +210,9 @@ pub fn protect_public(
     membership_key: &[u8],
 ) -> Result<PublicMessage> {
     if content.content.content_type() == ContentType::Application {
-        return Err(Error::Invalid(
-            "PUB-APP: application data is never sent as a PublicMessage",
+        return Err(Error::invalid(
+            crate::Rule::PubApp,
+            "application data is never sent as a PublicMessage",
         ));
     }
     if content.wire_format != WireFormat::PublicMessage {
@@ -243,8 +250,9 @@ pub fn unprotect_public<K: SenderSignatureKey>(
     let content = &message.content;
     check_group_and_epoch(&content.group_id, content.epoch, context)?;
     if content.content_type() == ContentType::Application {
-        return Err(Error::Invalid(
-            "PUB-APP: application data is never sent as a PublicMessage",
+        return Err(Error::invalid(
+            crate::Rule::PubApp,
+            "application data is never sent as a PublicMessage",
         ));
     }
     message

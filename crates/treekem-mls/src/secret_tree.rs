@@ -23,6 +23,14 @@
 //! a generation more than [`SecretTreeLimits::max_forward`] ahead is refused before any
 //! derivation.
 //!
+//! | id | rule | section |
+//! |---|---|---|
+//! | ST-1 | a ratchet's generation does not pass `u32::MAX` | 9.1 |
+//! | ST-2 | a generation already used, or deleted, is not derived again | 9.2 |
+//! | ST-3 | a generation at most [`SecretTreeLimits::max_forward`] ahead of the ratchet | 9.2 |
+//! | ST-4 | the sender's leaf index is inside the tree | 9 |
+//! | ST-5 | a leaf secret is split into its ratchets once per epoch | 9 |
+//!
 //! **Nothing changes on failure.** [`SecretTree::with_receive_key`] derives the key on a
 //! copy of the sender's ratchet and commits it only if the caller's decryption succeeds.
 
@@ -110,9 +118,10 @@ impl Ratchet {
             key: suite.derive_tree_secret(s, b"key", j, suite.aead_key_len())?,
             nonce: suite.derive_tree_secret(s, b"nonce", j, suite.aead_nonce_len())?,
         };
-        let next = j
-            .checked_add(1)
-            .ok_or(Error::Invalid("ratchet generation exhausted"))?;
+        let next = j.checked_add(1).ok_or(Error::invalid(
+            crate::Rule::St1,
+            "ratchet generation exhausted",
+        ))?;
         self.secret = suite.derive_tree_secret(s, b"secret", j, suite.hash_len())?;
         self.next = next;
         Ok((j, keys))
@@ -130,15 +139,18 @@ impl Ratchet {
         open: impl FnOnce(&KeyAndNonce) -> Result<T>,
     ) -> Result<(T, RatchetUpdate)> {
         if generation < self.next {
-            let keys = self
-                .retained
-                .get(&generation)
-                .ok_or(Error::Invalid("generation already used or deleted"))?;
+            let keys = self.retained.get(&generation).ok_or(Error::invalid(
+                crate::Rule::St2,
+                "generation already used or deleted",
+            ))?;
             let out = open(keys)?;
             return Ok((out, RatchetUpdate::UseRetained(generation)));
         }
         if generation - self.next > limits.max_forward {
-            return Err(Error::Invalid("generation too far ahead of the ratchet"));
+            return Err(Error::invalid(
+                crate::Rule::St3,
+                "generation too far ahead of the ratchet",
+            ));
         }
         let mut staged = Self {
             secret: self.secret.clone(),
@@ -278,7 +290,10 @@ impl SecretTree {
     /// on first use (and deleting the secrets consumed on the way).
     fn leaf(&mut self, leaf: u32) -> Result<&mut LeafRatchets> {
         if leaf >= self.n_leaves {
-            return Err(Error::Invalid("leaf index outside the secret tree"));
+            return Err(Error::invalid(
+                crate::Rule::St4,
+                "leaf index outside the secret tree",
+            ));
         }
         if !self.leaves.contains_key(&leaf) {
             let ratchets = self.derive_leaf(leaf)?;
@@ -299,7 +314,10 @@ impl SecretTree {
         let start = path
             .iter()
             .rposition(|x| self.nodes.contains_key(x))
-            .ok_or(Error::Invalid("leaf secret already consumed in this epoch"))?;
+            .ok_or(Error::invalid(
+                crate::Rule::St5,
+                "leaf secret already consumed in this epoch",
+            ))?;
         Ok((path, start))
     }
 
@@ -405,7 +423,10 @@ impl SecretTree {
         let suite = self.suite;
         let limits = self.limits;
         if leaf >= self.n_leaves {
-            return Err(Error::Invalid("leaf index outside the secret tree"));
+            return Err(Error::invalid(
+                crate::Rule::St4,
+                "leaf index outside the secret tree",
+            ));
         }
         let (out, update) = match self.leaves.get(&leaf) {
             Some(ratchets) => ratchets

@@ -200,8 +200,9 @@ impl TreePrivateKeys {
         let (_, public) = suite.hpke_private_key(leaf_private_key.expose_secret())?;
         let x = tree_math::leaf_node(own_leaf.0);
         if tree.leaf(own_leaf).map(|l| l.encryption_key.as_slice()) != Some(public.as_bytes()) {
-            return Err(Error::Invalid(
-                "TK-1: the leaf private key does not match the leaf in the tree",
+            return Err(Error::invalid(
+                crate::Rule::Tk1,
+                "the leaf private key does not match the leaf in the tree",
             ));
         }
         let mut keys = BTreeMap::new();
@@ -267,14 +268,16 @@ impl TreePrivateKeys {
     ) -> Result<()> {
         let own_x = tree_math::leaf_node(self.own_leaf.0);
         if x == own_x || !tree_math::is_in_subtree(x, own_x) {
-            return Err(Error::Invalid(
-                "TK-1: a path secret for a node not above the own leaf",
+            return Err(Error::invalid(
+                crate::Rule::Tk1,
+                "a path secret for a node not above the own leaf",
             ));
         }
         let (private, public) = secret.key_pair(self.suite)?;
         if node_key(tree, x) != Some(public.as_bytes()) {
-            return Err(Error::Invalid(
-                "TK-1: a path secret's key pair does not match its node",
+            return Err(Error::invalid(
+                crate::Rule::Tk1,
+                "a path secret's key pair does not match its node",
             ));
         }
         self.keys.insert(
@@ -649,14 +652,16 @@ fn merge_in(
 ) -> Result<Vec<(NodeIndex, NodeIndex)>> {
     let suite = tree.suite();
     if !tree.contains_leaf(sender) {
-        return Err(Error::Invalid(
-            "UP-1: the sender's leaf is outside the tree",
+        return Err(Error::invalid(
+            crate::Rule::Up1,
+            "the sender's leaf is outside the tree",
         ));
     }
     let leaf = &path.leaf_node;
     if !matches!(leaf.leaf_node_source, LeafNodeSourceData::Commit { .. }) {
-        return Err(Error::Invalid(
-            "UP-2: an UpdatePath's leaf node source is not commit",
+        return Err(Error::invalid(
+            crate::Rule::Up2,
+            "an UpdatePath's leaf node source is not commit",
         ));
     }
     let tbs = leaf.tbs(Some((group_id, sender)))?;
@@ -668,16 +673,18 @@ fn merge_in(
     )?;
     let fdp = tree.filtered_direct_path_with_copath(sender);
     if path.nodes.len() != fdp.len() {
-        return Err(Error::Invalid(
-            "UP-1: the UpdatePath's length is not that of the filtered direct path",
+        return Err(Error::invalid(
+            crate::Rule::Up1,
+            "the UpdatePath's length is not that of the filtered direct path",
         ));
     }
     if tree
         .leaf(sender)
         .is_some_and(|current| current.encryption_key == leaf.encryption_key)
     {
-        return Err(Error::Invalid(
-            "UP-3: the committer's new leaf reuses its encryption key",
+        return Err(Error::invalid(
+            crate::Rule::Up3,
+            "the committer's new leaf reuses its encryption key",
         ));
     }
     let mut seen = HashSet::with_capacity(fdp.len() + 1);
@@ -685,18 +692,23 @@ fn merge_in(
         core::iter::once(&leaf.encryption_key).chain(path.nodes.iter().map(|n| &n.encryption_key))
     {
         if tree.contains_encryption_key(key.as_slice()) || !seen.insert(key.as_slice()) {
-            return Err(Error::Invalid(
-                "UP-4: a public key of the UpdatePath is already in the tree",
+            return Err(Error::invalid(
+                crate::Rule::Up4,
+                "a public key of the UpdatePath is already in the tree",
             ));
         }
-        suite
-            .hpke_public_key(key.as_slice())
-            .map_err(|_| Error::Invalid("UP-4: an UpdatePath key is not a valid public key"))?;
+        suite.hpke_public_key(key.as_slice()).map_err(|_| {
+            Error::invalid(
+                crate::Rule::Up4,
+                "an UpdatePath key is not a valid public key",
+            )
+        })?;
     }
     for ((_, copath), node) in fdp.iter().zip(&path.nodes) {
         if tree.resolution_excluding(*copath, joiners).len() != node.encrypted_path_secret.len() {
-            return Err(Error::Invalid(
-                "UP-5: ciphertext count differs from the copath node's resolution",
+            return Err(Error::invalid(
+                crate::Rule::Up5,
+                "ciphertext count differs from the copath node's resolution",
             ));
         }
     }
@@ -708,8 +720,9 @@ fn merge_in(
     let parent_hash = tree.merge_path_nodes(sender, &fdp, &keys)?;
     if !matches!(&leaf.leaf_node_source, LeafNodeSourceData::Commit { parent_hash: ph } if *ph == parent_hash)
     {
-        return Err(Error::Invalid(
-            "PH-2: the committer's leaf parent_hash does not match its path",
+        return Err(Error::invalid(
+            crate::Rule::Ph2,
+            "the committer's leaf parent_hash does not match its path",
         ));
     }
     tree.set_committed_leaf(sender, leaf.clone())?;
@@ -791,7 +804,10 @@ pub fn process_update_path(
         &ct.ciphertext,
     )?);
     if plaintext.len() != suite.hash_len() {
-        return Err(Error::Invalid("UP-7: a path secret is not Nh bytes long"));
+        return Err(Error::invalid(
+            crate::Rule::Up7,
+            "a path secret is not Nh bytes long",
+        ));
     }
     let decrypted = PathSecret(plaintext);
 
@@ -812,8 +828,9 @@ pub fn process_update_path(
     let pairs = PathSecret::key_pairs(&secrets, suite)?;
     for (((p, _), node), (private, public)) in fdp.iter().zip(&path.nodes).skip(k).zip(pairs) {
         if public.as_bytes() != node.encryption_key.as_slice() {
-            return Err(Error::Invalid(
-                "UP-6: a derived public key differs from the UpdatePath's",
+            return Err(Error::invalid(
+                crate::Rule::Up6,
+                "a derived public key differs from the UpdatePath's",
             ));
         }
         private_keys.keys.insert(

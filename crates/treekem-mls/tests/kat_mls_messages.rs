@@ -318,7 +318,10 @@ fn kat_mls_messages_negative_twins_version_wire_format_duplicate_extension() {
         assert!(
             matches!(
                 treekem_mls::welcome::GroupInfo::from_bytes(&dup),
-                Err(Error::Invalid(m)) if m.starts_with("EXT-1")
+                Err(Error::Invalid {
+                    rule: treekem_mls::Rule::Ext1,
+                    ..
+                })
             ),
             "entry {i}: duplicate extension accepted"
         );

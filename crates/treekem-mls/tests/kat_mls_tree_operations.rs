@@ -82,20 +82,36 @@ fn prop_1_blank_targets_and_tree_7_duplicate_add_leave_the_tree_unchanged() {
     let bytes = tree.to_bytes().unwrap();
     let hash = tree.tree_hash().to_vec();
     let outside = LeafIndex(tree.leaf_count());
-    assert!(matches!(tree.remove_leaf(outside), Err(Error::Invalid(m)) if m.starts_with("PROP-1")));
+    assert!(matches!(
+        tree.remove_leaf(outside),
+        Err(Error::Invalid {
+            rule: treekem_mls::Rule::Prop1,
+            ..
+        })
+    ));
     let (first, leaf) = tree.members().next().map(|(i, l)| (i, l.clone())).unwrap();
     assert!(matches!(
         tree.update_leaf(outside, leaf.clone()),
-        Err(Error::Invalid(m)) if m.starts_with("PROP-1")
+        Err(Error::Invalid {
+            rule: treekem_mls::Rule::Prop1,
+            ..
+        })
     ));
     // The same leaf again: its encryption key is already in the tree (TREE-7).
-    assert!(
-        matches!(tree.add_leaf(leaf.clone()), Err(Error::Invalid(m)) if m.starts_with("TREE-7"))
-    );
+    assert!(matches!(
+        tree.add_leaf(leaf.clone()),
+        Err(Error::Invalid {
+            rule: treekem_mls::Rule::Tree7,
+            ..
+        })
+    ));
     // An Update keeping the encryption key is rejected too (section 7.3).
     assert!(matches!(
         tree.update_leaf(first, leaf),
-        Err(Error::Invalid(m)) if m.starts_with("TREE-7")
+        Err(Error::Invalid {
+            rule: treekem_mls::Rule::Tree7,
+            ..
+        })
     ));
     assert_eq!(tree.to_bytes().unwrap(), bytes);
     assert_eq!(tree.tree_hash(), hash);

@@ -102,7 +102,13 @@ fn negative_twins(case: usize, suite: CipherSuite, tree: &RatchetTree, group_id:
                 }
             });
             assert!(
-                matches!(bad.verify_parent_hashes(), Err(Error::Invalid(m)) if m.starts_with("PH-1")),
+                matches!(
+                    bad.verify_parent_hashes(),
+                    Err(Error::Invalid {
+                        rule: treekem_mls::Rule::Ph1,
+                        ..
+                    })
+                ),
                 "case {case}: node {x} {field} flipped"
             );
         }
@@ -124,21 +130,30 @@ fn negative_twins(case: usize, suite: CipherSuite, tree: &RatchetTree, group_id:
     trailing.push(None);
     assert!(matches!(
         RatchetTree::from_nodes(suite, trailing),
-        Err(Error::Invalid(m)) if m.starts_with("TREE-1")
+        Err(Error::Invalid {
+            rule: treekem_mls::Rule::Tree1,
+            ..
+        })
     ));
     if let Some(&x) = parents.first() {
         let mut swapped = nodes.clone();
         swapped.swap(0, x as usize);
         assert!(matches!(
             RatchetTree::from_nodes(suite, swapped),
-            Err(Error::Invalid(m)) if m.starts_with("TREE-2")
+            Err(Error::Invalid {
+                rule: treekem_mls::Rule::Tree2,
+                ..
+            })
         ));
         let mut ends_in_parent = nodes.clone();
         ends_in_parent.truncate(x as usize + 1);
         if ends_in_parent.len() < nodes.len() {
             assert!(matches!(
                 RatchetTree::from_nodes(suite, ends_in_parent),
-                Err(Error::Invalid(m)) if m.starts_with("TREE-1")
+                Err(Error::Invalid {
+                    rule: treekem_mls::Rule::Tree1,
+                    ..
+                })
             ));
         }
     }
@@ -172,9 +187,13 @@ fn unmerged_leaf_rules_tree_4_to_6() {
             let first = p.unmerged_leaves[0];
             p.unmerged_leaves.insert(0, first);
         });
-        assert!(
-            matches!(bad.check_unmerged_leaves(), Err(Error::Invalid(m)) if m.starts_with("TREE-4"))
-        );
+        assert!(matches!(
+            bad.check_unmerged_leaves(),
+            Err(Error::Invalid {
+                rule: treekem_mls::Rule::Tree4,
+                ..
+            })
+        ));
         // TREE-5: an entry outside the node's subtree (the last leaf of the tree, or beyond).
         let bad = mutate(&tree, x, |n| {
             let Node::Parent(p) = n else {
@@ -183,9 +202,13 @@ fn unmerged_leaf_rules_tree_4_to_6() {
             p.unmerged_leaves
                 .push(treekem_mls::types::LeafIndex(tree.leaf_count()));
         });
-        assert!(
-            matches!(bad.check_unmerged_leaves(), Err(Error::Invalid(m)) if m.starts_with("TREE-5"))
-        );
+        assert!(matches!(
+            bad.check_unmerged_leaves(),
+            Err(Error::Invalid {
+                rule: treekem_mls::Rule::Tree5,
+                ..
+            })
+        ));
         // TREE-6: the entry dropped from the lowest non-blank node that lists it below x,
         // if any; otherwise from x itself while an ancestor still lists it.
         let u = p.unmerged_leaves[0];
@@ -207,9 +230,13 @@ fn unmerged_leaf_rules_tree_4_to_6() {
                 };
                 p.unmerged_leaves.retain(|&v| v != u);
             });
-            assert!(
-                matches!(bad.check_unmerged_leaves(), Err(Error::Invalid(m)) if m.starts_with("TREE-6"))
-            );
+            assert!(matches!(
+                bad.check_unmerged_leaves(),
+                Err(Error::Invalid {
+                    rule: treekem_mls::Rule::Tree6,
+                    ..
+                })
+            ));
         }
         // The vector tree itself passes.
         tree.check_unmerged_leaves().unwrap();

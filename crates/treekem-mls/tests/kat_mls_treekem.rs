@@ -251,8 +251,7 @@ fn negative_twins(
     let Some((_, receiver)) = members.iter().find(|(i, _)| *i != sender) else {
         return;
     };
-    let invalid =
-        |id: &'static str| move |e: &Error| matches!(e, Error::Invalid(m) if m.starts_with(id));
+    let invalid = |id: &'static str| move |e: &Error| matches!(e, Error::Invalid { rule, .. } if rule.id() == id);
 
     // A flipped byte in every ciphertext: whoever decrypts it fails, nothing changes.
     let mut bad = path.clone();
@@ -312,7 +311,15 @@ fn negative_twins(
         sender,
         &bad,
         ctx,
-        |e| matches!(e, Error::Invalid(m) if m.starts_with("PH-2") || m.starts_with("UP-4")),
+        |e| {
+            matches!(
+                e,
+                Error::Invalid {
+                    rule: treekem_mls::Rule::Ph2 | treekem_mls::Rule::Up4,
+                    ..
+                }
+            )
+        },
     );
     // A node too few (UP-1), a ciphertext too few (UP-5).
     let mut bad = path.clone();

@@ -190,8 +190,9 @@ pub(super) fn check_regular_commit(
     let list = resolve(cache, &commit.proposals, Sender::Member(committer))?;
     judge.check_commit_list(&list, committer)?;
     if path_required(&list) && commit.path.is_none() {
-        return Err(Error::Invalid(
-            "COMMIT-1: the Commit has no path but its proposals require one",
+        return Err(Error::invalid(
+            crate::Rule::Commit1,
+            "the Commit has no path but its proposals require one",
         ));
     }
     let credentials = match (&commit.path, judge.tree.leaf(committer)) {
@@ -237,8 +238,9 @@ impl Group {
             Sender::Member(leaf) => Some(leaf),
             Sender::NewMemberCommit => None,
             Sender::External(_) | Sender::NewMemberProposal => {
-                return Err(Error::Invalid(
-                    "COMMIT-2: a Commit from a non-member sender",
+                return Err(Error::invalid(
+                    crate::Rule::Commit2,
+                    "a Commit from a non-member sender",
                 ));
             }
         };
@@ -295,11 +297,10 @@ impl Group {
             .confirmation_tag
             .as_ref()
             .ok_or(Error::Decode("Commit without confirmation tag"))?;
-        let new_epoch = self
-            .context
-            .epoch
-            .checked_add(1)
-            .ok_or(Error::Invalid("the epoch counter is exhausted"))?;
+        let new_epoch = self.context.epoch.checked_add(1).ok_or(Error::invalid(
+            crate::Rule::Epoch1,
+            "the epoch counter is exhausted",
+        ))?;
         let hashes = transcript::update(suite, &self.epoch.interim_transcript_hash, content)?;
         let mut changed_keys = super::signature_keys_before(&self.tree, &plan.list, plan.committer);
         let mut switch = self.capture(content, Vec::new())?;
@@ -337,7 +338,8 @@ impl Group {
                 .iter()
                 .find(|(k, _)| *k == current)
                 .map(|(_, sk)| sk.clone())
-                .ok_or(Error::Invalid(
+                .ok_or(Error::invalid(
+                    crate::Rule::Prop19,
                     "a committed Update of this member that it did not propose",
                 ))?;
             keys = TreePrivateKeys::new(&tx, own, private)?;
@@ -894,7 +896,7 @@ mod tests {
 
     fn rule_of(result: Result<impl core::fmt::Debug>) -> &'static str {
         match result {
-            Err(Error::Invalid(rule)) => rule.get(..4).unwrap_or(rule),
+            Err(Error::Invalid { rule, .. }) => rule.id(),
             other => panic!("expected a rule broken, got {other:?}"),
         }
     }
@@ -1168,7 +1170,10 @@ mod tests {
         });
         assert!(matches!(
             rejected_unchanged(&mut bob, &bad),
-            Error::Invalid(m) if m.starts_with("COMMIT-1")
+            Error::Invalid {
+                rule: crate::Rule::Commit1,
+                ..
+            }
         ));
     }
 
@@ -1184,7 +1189,10 @@ mod tests {
         });
         assert!(matches!(
             rejected_unchanged(&mut bob, &bad),
-            Error::Invalid(m) if m.starts_with("PROP-18")
+            Error::Invalid {
+                rule: crate::Rule::Prop18,
+                ..
+            }
         ));
     }
 
@@ -1202,7 +1210,10 @@ mod tests {
         });
         assert!(matches!(
             rejected_unchanged(&mut bob, &bad),
-            Error::Invalid(m) if m.starts_with("PROP-2")
+            Error::Invalid {
+                rule: crate::Rule::Prop2,
+                ..
+            }
         ));
         // An own Update is never put into an own Commit by `commit`.
         let out = alice.commit(CommitOptions::default(), &mut rng).unwrap();
@@ -1260,7 +1271,10 @@ mod tests {
         let genuine = alice.commit(CommitOptions::default(), &mut rng).unwrap();
         assert!(matches!(
             rejected_unchanged(&mut bob, &forged),
-            Error::Invalid(m) if m.starts_with("COMMIT-1")
+            Error::Invalid {
+                rule: crate::Rule::Commit1,
+                ..
+            }
         ));
         assert!(matches!(
             bob.process_message(&genuine.commit).unwrap(),

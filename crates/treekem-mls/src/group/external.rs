@@ -77,27 +77,31 @@ pub(super) fn checked_tree(
     if context.cipher_suite != CipherSuiteId(suite.id())
         || context.version != ProtocolVersion::MLS10
     {
-        return Err(Error::Invalid(
-            "WEL-1: the GroupInfo's cipher suite or version is not the KeyPackage's",
+        return Err(Error::invalid(
+            crate::Rule::Wel1,
+            "the GroupInfo's cipher suite or version is not the KeyPackage's",
         ));
     }
     let nodes = match info.extensions.ratchet_tree()? {
         Some(ext) => ext.nodes,
         None => ratchet_tree
-            .ok_or(Error::Invalid(
-                "WEL-2: no ratchet tree in the GroupInfo and none given out of band",
+            .ok_or(Error::invalid(
+                crate::Rule::Wel2,
+                "no ratchet tree in the GroupInfo and none given out of band",
             ))?
             .nodes
             .clone(),
     };
     let tree = RatchetTree::from_nodes(suite, nodes)?;
-    let signer = tree.leaf(info.signer).ok_or(Error::Invalid(
-        "WEL-4: the GroupInfo's signer is a blank or missing leaf",
+    let signer = tree.leaf(info.signer).ok_or(Error::invalid(
+        crate::Rule::Wel4,
+        "the GroupInfo's signer is a blank or missing leaf",
     ))?;
     verify_group_info(suite, info, signer.signature_key.as_slice())?;
     if tree.tree_hash() != context.tree_hash.as_slice() {
-        return Err(Error::Invalid(
-            "WEL-3: the ratchet tree's hash is not the GroupContext's tree_hash",
+        return Err(Error::invalid(
+            crate::Rule::Wel3,
+            "the ratchet tree's hash is not the GroupContext's tree_hash",
         ));
     }
     tree.validate(&context.group_id)?;
@@ -141,8 +145,9 @@ impl Group {
     ) -> Result<(Self, MlsMessage)> {
         let suite = bundle.suite;
         let mut tree = checked_tree(suite, info, ratchet_tree)?;
-        let external_pub = info.extensions.external_pub()?.ok_or(Error::Invalid(
-            "XC-6: the GroupInfo carries no external_pub",
+        let external_pub = info.extensions.external_pub()?.ok_or(Error::invalid(
+            crate::Rule::Xc6,
+            "the GroupInfo carries no external_pub",
         ))?;
         let (kem_output, init) = suite.hpke().send_export(
             &suite.hpke_public_key(external_pub.external_pub.as_slice())?,
@@ -155,8 +160,9 @@ impl Group {
         let mut proposals = vec![Proposal::ExternalInit(ExternalInit { kem_output })];
         if let Some(prior) = options.remove_prior {
             if tree.leaf(prior).is_none() {
-                return Err(Error::Invalid(
-                    "PROP-1: a Remove proposal names a blank or missing leaf",
+                return Err(Error::invalid(
+                    crate::Rule::Prop1,
+                    "a Remove proposal names a blank or missing leaf",
                 ));
             }
             proposals.push(Proposal::Remove(Remove { removed: prior }));
@@ -311,47 +317,52 @@ pub(super) fn check_external_commit<'c>(
     judge: &super::validation::Judge<'_>,
     commit: &'c Commit,
 ) -> Result<ExternalChecked<'c>> {
-    let path = commit
-        .path
-        .as_ref()
-        .ok_or(Error::Invalid("XC-2: an external Commit without path"))?;
+    let path = commit.path.as_ref().ok_or(Error::invalid(
+        crate::Rule::Xc2,
+        "an external Commit without path",
+    ))?;
     let mut kem_output = None;
     let mut removed = None;
     let mut list = Vec::with_capacity(commit.proposals.len());
     let mut psk_ids = Vec::new();
     for p in &commit.proposals {
         let ProposalOrRef::Proposal(proposal) = p else {
-            return Err(Error::Invalid(
-                "XC-3: an external Commit covers a proposal by reference",
+            return Err(Error::invalid(
+                crate::Rule::Xc3,
+                "an external Commit covers a proposal by reference",
             ));
         };
         match &**proposal {
             Proposal::ExternalInit(e) => {
                 if kem_output.replace(&e.kem_output).is_some() {
-                    return Err(Error::Invalid(
-                        "XC-1: an external Commit with more than one ExternalInit",
+                    return Err(Error::invalid(
+                        crate::Rule::Xc1,
+                        "an external Commit with more than one ExternalInit",
                     ));
                 }
             }
             Proposal::Remove(r) => {
                 if removed.replace(r.removed).is_some() {
-                    return Err(Error::Invalid(
-                        "XC-4: an external Commit with more than one Remove",
+                    return Err(Error::invalid(
+                        crate::Rule::Xc4,
+                        "an external Commit with more than one Remove",
                     ));
                 }
             }
             Proposal::PreSharedKey(psk) => {
                 judge.check_psk_id(&psk.psk)?;
                 if psk_ids.contains(&&psk.psk) {
-                    return Err(Error::Invalid(
-                        "PROP-7: two PreSharedKey proposals with the same PreSharedKeyID",
+                    return Err(Error::invalid(
+                        crate::Rule::Prop7,
+                        "two PreSharedKey proposals with the same PreSharedKeyID",
                     ));
                 }
                 psk_ids.push(&psk.psk);
             }
             _ => {
-                return Err(Error::Invalid(
-                    "XC-3: an external Commit covers a proposal other than ExternalInit, \
+                return Err(Error::invalid(
+                    crate::Rule::Xc3,
+                    "an external Commit covers a proposal other than ExternalInit, \
                          Remove and PreSharedKey",
                 ));
             }
@@ -362,17 +373,20 @@ pub(super) fn check_external_commit<'c>(
             reference: None,
         });
     }
-    let kem_output = kem_output.ok_or(Error::Invalid(
-        "XC-1: an external Commit without ExternalInit",
+    let kem_output = kem_output.ok_or(Error::invalid(
+        crate::Rule::Xc1,
+        "an external Commit without ExternalInit",
     ))?;
     let leaf = &path.leaf_node;
     if let Some(r) = removed {
-        let prior = judge.tree.leaf(r).ok_or(Error::Invalid(
-            "PROP-1: a Remove proposal names a blank or missing leaf",
+        let prior = judge.tree.leaf(r).ok_or(Error::invalid(
+            crate::Rule::Prop1,
+            "a Remove proposal names a blank or missing leaf",
         ))?;
         if prior.credential != leaf.credential {
-            return Err(Error::Invalid(
-                "XC-5: an external Commit removes a member with another credential",
+            return Err(Error::invalid(
+                crate::Rule::Xc5,
+                "an external Commit removes a member with another credential",
             ));
         }
     }
@@ -406,8 +420,9 @@ pub fn external_proposal(
     signer: &crate::suite::SignaturePrivateKey,
 ) -> Result<MlsMessage> {
     if !matches!(proposal.proposal_type().0, 1 | 3 | 4 | 5 | 7) {
-        return Err(Error::Invalid(
-            "PROP-17: an external sender proposed a type it may not",
+        return Err(Error::invalid(
+            crate::Rule::Prop17,
+            "an external sender proposed a type it may not",
         ));
     }
     sign_external(
@@ -469,11 +484,13 @@ pub(super) fn external_committer_key(content: &FramedContent) -> Result<Vec<u8>>
         FramedContentBody::Commit(Commit {
             path: Some(path), ..
         }) => Ok(path.leaf_node.signature_key.0.clone()),
-        FramedContentBody::Commit(_) => {
-            Err(Error::Invalid("XC-2: an external Commit without path"))
-        }
-        _ => Err(Error::Invalid(
-            "COMMIT-2: a new_member_commit sender sent something other than a Commit",
+        FramedContentBody::Commit(_) => Err(Error::invalid(
+            crate::Rule::Xc2,
+            "an external Commit without path",
+        )),
+        _ => Err(Error::invalid(
+            crate::Rule::Commit2,
+            "a new_member_commit sender sent something other than a Commit",
         )),
     }
 }

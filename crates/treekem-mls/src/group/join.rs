@@ -11,6 +11,7 @@
 //! | WEL-6 | at most one resumption PSK of usage `reinit` or `branch`, and then the GroupInfo's epoch is 1 | 12.4.3.1 |
 //! | WEL-7 | every leaf of the tree is valid for the group (LN-1, LN-2, LN-3) | 12.4.3.1, 7.3 |
 //! | WEL-8 | the non-default extensions of the GroupContext are supported by the joiner | 12.4.3 |
+//! | WEL-9 | the Welcome has an entry for the joiner's KeyPackage (by its reference) | 12.4.3.1 |
 //!
 //! Then the tree's own checks ([`RatchetTree::validate`]: TREE-4 to TREE-12, PH-1), PSK-1
 //! for the GroupSecrets' PSKs, TK-1 for the path secret, and the confirmation tag.
@@ -49,8 +50,9 @@ fn check_context_extensions(
         if !ext.extension_type.is_default()
             && !leaf.capabilities.extensions.contains(&ext.extension_type)
         {
-            return Err(Error::Invalid(
-                "WEL-8: the group uses an extension this member does not support",
+            return Err(Error::invalid(
+                crate::Rule::Wel8,
+                "the group uses an extension this member does not support",
             ));
         }
     }
@@ -207,8 +209,9 @@ impl Group {
         let suite = bundle.suite;
         let kp = &bundle.key_package;
         if welcome.cipher_suite != kp.cipher_suite || kp.cipher_suite != CipherSuiteId(suite.id()) {
-            return Err(Error::Invalid(
-                "WEL-1: the Welcome and the KeyPackage name different cipher suites",
+            return Err(Error::invalid(
+                crate::Rule::Wel1,
+                "the Welcome and the KeyPackage name different cipher suites",
             ));
         }
         let secrets = open_group_secrets(suite, welcome, kp, &bundle.init_private)?;
@@ -226,8 +229,9 @@ impl Group {
             })
             .count();
         if special > 1 {
-            return Err(Error::Invalid(
-                "WEL-6: more than one reinit or branch resumption PSK",
+            return Err(Error::invalid(
+                crate::Rule::Wel6,
+                "more than one reinit or branch resumption PSK",
             ));
         }
         let psk_secret = psks.psk_secret(suite, &secrets.psks)?;
@@ -235,32 +239,37 @@ impl Group {
         let info = open_group_info(suite, welcome, &joiner, psk_secret.expose_secret())?;
         let context = &info.group_context;
         if context.cipher_suite != kp.cipher_suite || context.version != ProtocolVersion::MLS10 {
-            return Err(Error::Invalid(
-                "WEL-1: the GroupInfo's cipher suite or version is not the KeyPackage's",
+            return Err(Error::invalid(
+                crate::Rule::Wel1,
+                "the GroupInfo's cipher suite or version is not the KeyPackage's",
             ));
         }
         if special > 0 && context.epoch != 1 {
-            return Err(Error::Invalid(
-                "WEL-6: a reinit or branch resumption PSK with a GroupInfo epoch other than 1",
+            return Err(Error::invalid(
+                crate::Rule::Wel6,
+                "a reinit or branch resumption PSK with a GroupInfo epoch other than 1",
             ));
         }
         let nodes = match info.extensions.ratchet_tree()? {
             Some(ext) => ext.nodes,
             None => ratchet_tree
-                .ok_or(Error::Invalid(
-                    "WEL-2: no ratchet tree in the GroupInfo and none given out of band",
+                .ok_or(Error::invalid(
+                    crate::Rule::Wel2,
+                    "no ratchet tree in the GroupInfo and none given out of band",
                 ))?
                 .nodes
                 .clone(),
         };
         let tree = RatchetTree::from_nodes(suite, nodes)?;
-        let signer = tree.leaf(info.signer).ok_or(Error::Invalid(
-            "WEL-4: the GroupInfo's signer is a blank or missing leaf",
+        let signer = tree.leaf(info.signer).ok_or(Error::invalid(
+            crate::Rule::Wel4,
+            "the GroupInfo's signer is a blank or missing leaf",
         ))?;
         verify_group_info(suite, &info, signer.signature_key.as_slice())?;
         if tree.tree_hash() != context.tree_hash.as_slice() {
-            return Err(Error::Invalid(
-                "WEL-3: the ratchet tree's hash is not the GroupContext's tree_hash",
+            return Err(Error::invalid(
+                crate::Rule::Wel3,
+                "the ratchet tree's hash is not the GroupContext's tree_hash",
             ));
         }
         tree.validate(&context.group_id)?;
@@ -271,8 +280,9 @@ impl Group {
                 .and_then(|()| check_required_capabilities(leaf, required.as_ref()))
                 .and_then(|()| summary.check(leaf));
             if checked.is_err() {
-                return Err(Error::Invalid(
-                    "WEL-7: a leaf of the tree is not valid for the group",
+                return Err(Error::invalid(
+                    crate::Rule::Wel7,
+                    "a leaf of the tree is not valid for the group",
                 ));
             }
         }
@@ -281,8 +291,9 @@ impl Group {
         let own = tree
             .find_signature_key(kp.leaf_node.signature_key.as_slice())
             .filter(|&i| tree.leaf(i) == Some(&kp.leaf_node))
-            .ok_or(Error::Invalid(
-                "WEL-5: no leaf of the tree is the KeyPackage's leaf node",
+            .ok_or(Error::invalid(
+                crate::Rule::Wel5,
+                "no leaf of the tree is the KeyPackage's leaf node",
             ))?;
         let path_secret = secrets.path_secret.map(|p| {
             (

@@ -165,8 +165,9 @@ impl KeyPackageBundle {
             || leaf_public.as_bytes() != key_package.leaf_node.encryption_key.as_slice()
             || signer.public_key() != key_package.leaf_node.signature_key.as_slice()
         {
-            return Err(Error::Invalid(
-                "KPB-1: a private key does not match the KeyPackage",
+            return Err(Error::invalid(
+                crate::Rule::Kpb1,
+                "a private key does not match the KeyPackage",
             ));
         }
         Ok(Self {
@@ -220,15 +221,22 @@ pub(crate) fn check_key_package(
     signatures_verified: bool,
 ) -> Result<()> {
     if kp.version != ProtocolVersion::MLS10 {
-        return Err(Error::Invalid("KP-1: KeyPackage version is not mls10"));
+        return Err(Error::invalid(
+            crate::Rule::Kp1,
+            "KeyPackage version is not mls10",
+        ));
     }
     if kp.cipher_suite != CipherSuiteId(suite.id()) {
-        return Err(Error::Invalid("KP-2: KeyPackage of another cipher suite"));
+        return Err(Error::invalid(
+            crate::Rule::Kp2,
+            "KeyPackage of another cipher suite",
+        ));
     }
     let leaf = &kp.leaf_node;
     let LeafNodeSourceData::KeyPackage { lifetime } = &leaf.leaf_node_source else {
-        return Err(Error::Invalid(
-            "KP-3: a KeyPackage's leaf node source is not key_package",
+        return Err(Error::invalid(
+            crate::Rule::Kp3,
+            "a KeyPackage's leaf node source is not key_package",
         ));
     };
     check_lifetime(lifetime, now, u64::MAX)?;
@@ -244,19 +252,21 @@ pub(crate) fn check_key_package(
         )?;
     }
     if kp.init_key == leaf.encryption_key {
-        return Err(Error::Invalid(
-            "KP-5: the init key equals the leaf's encryption key",
+        return Err(Error::invalid(
+            crate::Rule::Kp5,
+            "the init key equals the leaf's encryption key",
         ));
     }
     suite
         .hpke_public_key(kp.init_key.as_slice())
-        .map_err(|_| Error::Invalid("KP-5: the init key is not a valid public key"))?;
+        .map_err(|_| Error::invalid(crate::Rule::Kp5, "the init key is not a valid public key"))?;
     for ext in kp.extensions.iter() {
         if !ext.extension_type.is_default()
             && !leaf.capabilities.extensions.contains(&ext.extension_type)
         {
-            return Err(Error::Invalid(
-                "KP-7: a KeyPackage extension is not in the leaf's capabilities",
+            return Err(Error::invalid(
+                crate::Rule::Kp7,
+                "a KeyPackage extension is not in the leaf's capabilities",
             ));
         }
     }
@@ -268,13 +278,15 @@ pub(crate) fn check_lifetime(lifetime: &Lifetime, now: Option<u64>, max: u64) ->
     if let Some(now) = now
         && (now < lifetime.not_before || now > lifetime.not_after)
     {
-        return Err(Error::Invalid(
-            "KP-6: the KeyPackage is outside its lifetime",
+        return Err(Error::invalid(
+            crate::Rule::Kp6,
+            "the KeyPackage is outside its lifetime",
         ));
     }
     if lifetime.not_after.saturating_sub(lifetime.not_before) > max {
-        return Err(Error::Invalid(
-            "KP-8: the KeyPackage's lifetime is longer than the group accepts",
+        return Err(Error::invalid(
+            crate::Rule::Kp8,
+            "the KeyPackage's lifetime is longer than the group accepts",
         ));
     }
     Ok(())

@@ -162,6 +162,8 @@
 //! | MSG-4 | a rejected message changes nothing, not even the ratchet key of a PrivateMessage | 6.3, 9.2 |
 //! | MSG-2 | a member sender is a non-blank leaf; an external sender is listed in `external_senders` | 6.1, 12.1.8.1 |
 //! | MSG-3 | an application message comes from a member in a PrivateMessage | 6, 6.2 |
+//! | EPOCH-1 | the epoch counter does not overflow (a `uint64`) | 8 |
+//! | CACHE-1 | at most `MAX_CACHED_PROPOSALS` proposals are cached per epoch (resource bound) | 12.1 |
 //! | COMMIT-2 | a Commit comes from a member, or from `new_member_commit` (an external Commit, rules XC-* in `src/group/external.rs`) | 12.4 |
 //! | COMMIT-3 | the Commit's confirmation tag verifies under the new epoch's confirmation key (reported as [`Error::DecryptionFailed`]) | 12.4.2 |
 
@@ -540,8 +542,9 @@ fn sender_signature_key(
         Sender::Member(leaf) => {
             tree.leaf(leaf)
                 .map(|l| l.signature_key.0.clone())
-                .ok_or(Error::Invalid(
-                    "MSG-2: a message from a blank or missing leaf",
+                .ok_or(Error::invalid(
+                    crate::Rule::Msg2,
+                    "a message from a blank or missing leaf",
                 ))
         }
         Sender::External(index) => {
@@ -550,16 +553,18 @@ fn sender_signature_key(
                 .ok()
                 .and_then(|i| senders.0.get(i))
                 .map(|s| s.signature_key.0.clone())
-                .ok_or(Error::Invalid(
-                    "MSG-2: an external sender not listed in external_senders",
+                .ok_or(Error::invalid(
+                    crate::Rule::Msg2,
+                    "an external sender not listed in external_senders",
                 ))
         }
         Sender::NewMemberProposal => match &content.body {
             FramedContentBody::Proposal(Proposal::Add(add)) => {
                 Ok(add.key_package.leaf_node.signature_key.0.clone())
             }
-            _ => Err(Error::Invalid(
-                "PROP-17: a new_member_proposal sender proposed something other than Add",
+            _ => Err(Error::invalid(
+                crate::Rule::Prop17,
+                "a new_member_proposal sender proposed something other than Add",
             )),
         },
         Sender::NewMemberCommit => external::external_committer_key(content),
@@ -710,8 +715,9 @@ impl Group {
                             authenticated_data: content.content.authenticated_data.clone(),
                         })
                     }
-                    _ => Err(Error::Invalid(
-                        "MSG-3: application data not from a member in a PrivateMessage",
+                    _ => Err(Error::invalid(
+                        crate::Rule::Msg3,
+                        "application data not from a member in a PrivateMessage",
                     )),
                 }
             }
@@ -720,7 +726,8 @@ impl Group {
                 self.judge().check_received_proposal(proposal, &sender)?;
                 let reference = proposal_ref(self.suite, &content)?;
                 if self.proposals.len() >= MAX_CACHED_PROPOSALS {
-                    return Err(Error::Invalid(
+                    return Err(Error::invalid(
+                        crate::Rule::Cache1,
                         "too many proposals cached in this epoch (MAX_CACHED_PROPOSALS)",
                     ));
                 }
@@ -779,8 +786,9 @@ impl Group {
                         let encoded = tree
                             .leaf(leaf)
                             .map(|l| l.signature_key.0.as_slice())
-                            .ok_or(Error::Invalid(
-                                "MSG-2: a message from a blank or missing leaf",
+                            .ok_or(Error::invalid(
+                                crate::Rule::Msg2,
+                                "a message from a blank or missing leaf",
                             ))?;
                         cache.get(suite, leaf, encoded)
                     },
@@ -800,7 +808,10 @@ impl Group {
         m: &crate::framing::PrivateMessage,
     ) -> Result<(AuthenticatedContent, StagedPastKey)> {
         if m.content_type != crate::types::ContentType::Application {
-            return Err(Error::Invalid("MSG-EPOCH: message for another epoch"));
+            return Err(Error::invalid(
+                crate::Rule::MsgEpoch,
+                "message for another epoch",
+            ));
         }
         // Entries older than `past_epochs` may stay only as switch points (P2P-1).
         let oldest = self.past.len().saturating_sub(self.config.past_epochs);
@@ -809,8 +820,9 @@ impl Group {
             .iter()
             .position(|p| p.context.epoch == m.epoch)
             .filter(|&i| i >= oldest)
-            .ok_or(Error::Invalid(
-                "MSG-5: a message of an epoch not kept (GroupConfig::past_epochs)",
+            .ok_or(Error::invalid(
+                crate::Rule::Msg5,
+                "a message of an epoch not kept (GroupConfig::past_epochs)",
             ))?;
         let suite = self.suite;
         let (entry, later) = self
@@ -842,8 +854,9 @@ impl Group {
                         || current.leaf(leaf).map(|l| l.signature_key.0.clone()),
                         |(_, key)| key.clone(),
                     )
-                    .ok_or(Error::Invalid(
-                        "MSG-2: a message from a blank or missing leaf",
+                    .ok_or(Error::invalid(
+                        crate::Rule::Msg2,
+                        "a message from a blank or missing leaf",
                     ))
             },
         )?;
@@ -905,8 +918,9 @@ impl Group {
         let (FramedContentBody::Application(data), Sender::Member(sender)) =
             (content.content.body, content.content.sender)
         else {
-            return Err(Error::Invalid(
-                "MSG-3: application data not from a member in a PrivateMessage",
+            return Err(Error::invalid(
+                crate::Rule::Msg3,
+                "application data not from a member in a PrivateMessage",
             ));
         };
         Ok((
@@ -931,7 +945,8 @@ impl Group {
             return Ok(());
         }
         if self.proposals.len() >= MAX_CACHED_PROPOSALS {
-            return Err(Error::Invalid(
+            return Err(Error::invalid(
+                crate::Rule::Cache1,
                 "too many proposals cached in this epoch (MAX_CACHED_PROPOSALS)",
             ));
         }
@@ -1053,8 +1068,9 @@ impl Group {
         rng: &mut impl CryptoRng,
     ) -> Result<(MlsMessage, ProposalRef)> {
         if self.psks.get(&psk).is_none() {
-            return Err(Error::Invalid(
-                "PSK-1: a pre-shared key named by the Commit or Welcome is not available",
+            return Err(Error::invalid(
+                crate::Rule::Psk1,
+                "a pre-shared key named by the Commit or Welcome is not available",
             ));
         }
         self.propose(Proposal::PreSharedKey(PreSharedKey { psk }), rng)
@@ -1247,8 +1263,9 @@ fn resolve(
                     sender: c.sender,
                     reference: Some(r.clone()),
                 })
-                .ok_or(Error::Invalid(
-                    "PROP-18: a proposal reference names no proposal received in this epoch",
+                .ok_or(Error::invalid(
+                    crate::Rule::Prop18,
+                    "a proposal reference names no proposal received in this epoch",
                 )),
         })
         .collect()

@@ -85,8 +85,9 @@ impl PskStore {
         let mut keys = Vec::with_capacity(ids.len());
         for id in ids {
             encoded.push(id.to_bytes()?);
-            keys.push(self.get(id).ok_or(Error::Invalid(
-                "PSK-1: a pre-shared key named by the Commit or Welcome is not available",
+            keys.push(self.get(id).ok_or(Error::invalid(
+                crate::Rule::Psk1,
+                "a pre-shared key named by the Commit or Welcome is not available",
             ))?);
         }
         let inputs: Vec<PskInput<'_>> = encoded

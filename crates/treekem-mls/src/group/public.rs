@@ -155,14 +155,21 @@ impl PublicGroup {
         };
         let content = &m.content;
         if content.group_id != self.context.group_id {
-            return Err(Error::Invalid("MSG-EPOCH: message for another group"));
+            return Err(Error::invalid(
+                crate::Rule::MsgEpoch,
+                "message for another group",
+            ));
         }
         if content.epoch != self.context.epoch {
-            return Err(Error::Invalid("MSG-EPOCH: message for another epoch"));
+            return Err(Error::invalid(
+                crate::Rule::MsgEpoch,
+                "message for another epoch",
+            ));
         }
         if content.content_type() == ContentType::Application {
-            return Err(Error::Invalid(
-                "PUB-APP: application data is never sent as a PublicMessage",
+            return Err(Error::invalid(
+                crate::Rule::PubApp,
+                "application data is never sent as a PublicMessage",
             ));
         }
         m.check_shape()
@@ -181,7 +188,8 @@ impl PublicGroup {
                 let reference = proposal_ref(self.suite, &authenticated)?;
                 if !self.proposals.iter().any(|p| p.reference == reference) {
                     if self.proposals.len() >= MAX_CACHED_PROPOSALS {
-                        return Err(Error::Invalid(
+                        return Err(Error::invalid(
+                            crate::Rule::Cache1,
                             "too many proposals cached in this epoch (MAX_CACHED_PROPOSALS)",
                         ));
                     }
@@ -194,8 +202,9 @@ impl PublicGroup {
                 Ok(Received::Proposal { sender, reference })
             }
             FramedContentBody::Commit(_) => self.process_commit(&authenticated),
-            FramedContentBody::Application(_) => Err(Error::Invalid(
-                "PUB-APP: application data is never sent as a PublicMessage",
+            FramedContentBody::Application(_) => Err(Error::invalid(
+                crate::Rule::PubApp,
+                "application data is never sent as a PublicMessage",
             )),
         }
     }
@@ -226,16 +235,16 @@ impl PublicGroup {
                 (None, list, None, Some(path))
             }
             Sender::External(_) | Sender::NewMemberProposal => {
-                return Err(Error::Invalid(
-                    "COMMIT-2: a Commit from a non-member sender",
+                return Err(Error::invalid(
+                    crate::Rule::Commit2,
+                    "a Commit from a non-member sender",
                 ));
             }
         };
-        let new_epoch = self
-            .context
-            .epoch
-            .checked_add(1)
-            .ok_or(Error::Invalid("the epoch counter is exhausted"))?;
+        let new_epoch = self.context.epoch.checked_add(1).ok_or(Error::invalid(
+            crate::Rule::Epoch1,
+            "the epoch counter is exhausted",
+        ))?;
         let hashes = transcript::update(self.suite, &self.interim_transcript_hash, content)?;
 
         let mut tx = self.tree.transaction();

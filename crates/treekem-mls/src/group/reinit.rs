@@ -75,8 +75,9 @@ pub(super) fn check_reinit_welcome(
     if linked != [(old_group_id, old_epoch)]
         || !resumption_of(psks, ResumptionPskUsage::Branch).is_empty()
     {
-        return Err(Error::Invalid(
-            "REINIT-2: the Welcome names no reinit resumption PSK of the old group's last epoch",
+        return Err(Error::invalid(
+            crate::Rule::Reinit2,
+            "the Welcome names no reinit resumption PSK of the old group's last epoch",
         ));
     }
     if context.group_id != reinit.group_id
@@ -84,8 +85,9 @@ pub(super) fn check_reinit_welcome(
         || context.cipher_suite != reinit.cipher_suite
         || context.extensions != reinit.extensions
     {
-        return Err(Error::Invalid(
-            "REINIT-3: the new group's parameters are not the ReInit's",
+        return Err(Error::invalid(
+            crate::Rule::Reinit3,
+            "the new group's parameters are not the ReInit's",
         ));
     }
     Ok(())
@@ -99,8 +101,9 @@ fn check_branch_welcome(
     tree: &RatchetTree,
 ) -> Result<()> {
     if context.version != old.context.version || context.cipher_suite != old.context.cipher_suite {
-        return Err(Error::Invalid(
-            "BRANCH-1: the subgroup's version or cipher suite is not the old group's",
+        return Err(Error::invalid(
+            crate::Rule::Branch1,
+            "the subgroup's version or cipher suite is not the old group's",
         ));
     }
     let linked = resumption_of(psks, ResumptionPskUsage::Branch);
@@ -110,8 +113,9 @@ fn check_branch_welcome(
             .any(|(g, _)| *g != old.context.group_id.as_slice())
         || !resumption_of(psks, ResumptionPskUsage::Reinit).is_empty()
     {
-        return Err(Error::Invalid(
-            "BRANCH-2: the Welcome names no branch resumption PSK of the old group",
+        return Err(Error::invalid(
+            crate::Rule::Branch2,
+            "the Welcome names no branch resumption PSK of the old group",
         ));
     }
     check_subgroup_members(old, tree.members().map(|(_, l)| &l.credential))
@@ -125,8 +129,9 @@ fn check_subgroup_members<'a>(
     if credentials.all(|c| old.tree.members().any(|(_, l)| l.credential == *c)) {
         Ok(())
     } else {
-        Err(Error::Invalid(
-            "BRANCH-3: a subgroup member is not a member of the old group",
+        Err(Error::invalid(
+            crate::Rule::Branch3,
+            "a subgroup member is not a member of the old group",
         ))
     }
 }
@@ -379,7 +384,7 @@ mod tests {
         )
         .unwrap_err()
         {
-            Error::Invalid(m) => m.split(':').next().unwrap().to_owned(),
+            Error::Invalid { rule, .. } => rule.id().to_owned(),
             e => format!("{e:?}"),
         };
         let new = context(b"new", 1);

@@ -27,6 +27,7 @@
 //! | PROP-16 | an Update comes from a member, with a leaf of source `update` and a new encryption key | 12.1.2, 7.3 |
 //! | PROP-17 | an `external` sender proposes only add, remove, psk, reinit or group_context_extensions; a `new_member_proposal` sender only Add | 12.1.8 |
 //! | PROP-18 | a Commit's proposal reference names a proposal received in this epoch | 12.4 |
+//! | PROP-19 | an Update of the receiving member that a Commit covers is one this member proposed (it holds the private key) | 12.4.2 |
 //! | COMMIT-1 | the `path` is present unless the Commit covers proposals that are all add, psk or reinit | 12.4 |
 
 use std::collections::{BTreeSet, HashSet};
@@ -70,28 +71,36 @@ pub(crate) fn check_leaf_content(suite: CipherSuite, leaf: &LeafNode) -> Result<
         .contains(&crate::types::ProtocolVersion::MLS10)
         || !caps.cipher_suites.contains(&CipherSuiteId(suite.id()))
     {
-        return Err(Error::Invalid(
-            "LN-1: the leaf does not support the group's version and cipher suite",
+        return Err(Error::invalid(
+            crate::Rule::Ln1,
+            "the leaf does not support the group's version and cipher suite",
         ));
     }
     if !caps
         .credentials
         .contains(&leaf.credential.credential_type())
     {
-        return Err(Error::Invalid(
-            "LN-4: the leaf's credential type is not in its capabilities",
+        return Err(Error::invalid(
+            crate::Rule::Ln4,
+            "the leaf's credential type is not in its capabilities",
         ));
     }
     for ext in leaf.extensions.iter() {
         if !ext.extension_type.is_default() && !caps.extensions.contains(&ext.extension_type) {
-            return Err(Error::Invalid(
-                "LN-4: the leaf carries an extension its capabilities do not list",
+            return Err(Error::invalid(
+                crate::Rule::Ln4,
+                "the leaf carries an extension its capabilities do not list",
             ));
         }
     }
     suite
         .hpke_public_key(leaf.encryption_key.as_slice())
-        .map_err(|_| Error::Invalid("LN-6: the leaf's encryption key is not a valid public key"))?;
+        .map_err(|_| {
+            Error::invalid(
+                crate::Rule::Ln6,
+                "the leaf's encryption key is not a valid public key",
+            )
+        })?;
     Ok(())
 }
 
@@ -107,8 +116,9 @@ pub(crate) fn check_leaf_unsigned(
         LeafRole::Commit => LeafNodeSource::Commit,
     };
     if leaf.leaf_node_source.source() != expected {
-        return Err(Error::Invalid(
-            "LN-5: the leaf node source does not fit where the leaf appears",
+        return Err(Error::invalid(
+            crate::Rule::Ln5,
+            "the leaf node source does not fit where the leaf appears",
         ));
     }
     check_leaf_content(suite, leaf)
@@ -164,8 +174,9 @@ pub(crate) fn check_required_capabilities(
     if ok {
         Ok(())
     } else {
-        Err(Error::Invalid(
-            "LN-2: the leaf does not support the group's required capabilities",
+        Err(Error::invalid(
+            crate::Rule::Ln2,
+            "the leaf does not support the group's required capabilities",
         ))
     }
 }
@@ -215,8 +226,9 @@ impl CredentialSummary {
         if supported && covers {
             Ok(())
         } else {
-            Err(Error::Invalid(
-                "LN-3: the leaf's credential type is not supported by every member, or it \
+            Err(Error::invalid(
+                crate::Rule::Ln3,
+                "the leaf's credential type is not supported by every member, or it \
                  does not support one in use",
             ))
         }
@@ -284,13 +296,15 @@ impl Judge<'_> {
         let t = proposal.proposal_type();
         match sender {
             Sender::External(_) if !external_may_send(t) => {
-                return Err(Error::Invalid(
-                    "PROP-17: an external sender proposed a type it may not",
+                return Err(Error::invalid(
+                    crate::Rule::Prop17,
+                    "an external sender proposed a type it may not",
                 ));
             }
             Sender::NewMemberProposal if t != ProposalType::ADD => {
-                return Err(Error::Invalid(
-                    "PROP-17: a new_member_proposal sender proposed something other than Add",
+                return Err(Error::invalid(
+                    crate::Rule::Prop17,
+                    "a new_member_proposal sender proposed something other than Add",
                 ));
             }
             _ => {}
@@ -300,25 +314,29 @@ impl Judge<'_> {
             Proposal::Add(add) => self.check_add(&add.key_package, required.as_ref(), signatures),
             Proposal::Update(update) => {
                 let Sender::Member(at) = *sender else {
-                    return Err(Error::Invalid(
-                        "PROP-16: an Update proposal from a non-member",
+                    return Err(Error::invalid(
+                        crate::Rule::Prop16,
+                        "an Update proposal from a non-member",
                     ));
                 };
-                let current = self.tree.leaf(at).ok_or(Error::Invalid(
-                    "PROP-1: an Update proposal from a blank or missing leaf",
+                let current = self.tree.leaf(at).ok_or(Error::invalid(
+                    crate::Rule::Prop1,
+                    "an Update proposal from a blank or missing leaf",
                 ))?;
                 let leaf = &update.leaf_node;
                 if leaf.leaf_node_source.source() != LeafNodeSource::Update {
-                    return Err(Error::Invalid(
-                        "PROP-16: an Update's leaf node source is not update",
+                    return Err(Error::invalid(
+                        crate::Rule::Prop16,
+                        "an Update's leaf node source is not update",
                     ));
                 }
                 let signed = (signatures != Signatures::Received)
                     .then_some((self.context.group_id.as_slice(), at));
                 check_leaf_self(self.suite, leaf, LeafRole::Update, signed)?;
                 if leaf.encryption_key == current.encryption_key {
-                    return Err(Error::Invalid(
-                        "PROP-16: an Update keeps the leaf's encryption key",
+                    return Err(Error::invalid(
+                        crate::Rule::Prop16,
+                        "an Update keeps the leaf's encryption key",
                     ));
                 }
                 check_required_capabilities(leaf, required.as_ref())?;
@@ -331,24 +349,27 @@ impl Judge<'_> {
             }
             Proposal::Remove(remove) => {
                 if self.tree.leaf(remove.removed).is_none() {
-                    return Err(Error::Invalid(
-                        "PROP-1: a Remove proposal names a blank or missing leaf",
+                    return Err(Error::invalid(
+                        crate::Rule::Prop1,
+                        "a Remove proposal names a blank or missing leaf",
                     ));
                 }
                 Ok(())
             }
             Proposal::PreSharedKey(psk) => self.check_psk_id(&psk.psk),
             Proposal::ReInit(reinit) => check_reinit(self.context, reinit),
-            Proposal::ExternalInit(_) => Err(Error::Invalid(
-                "PROP-10: an ExternalInit proposal outside an external Commit",
+            Proposal::ExternalInit(_) => Err(Error::invalid(
+                crate::Rule::Prop10,
+                "an ExternalInit proposal outside an external Commit",
             )),
             Proposal::GroupContextExtensions(gce) => {
                 let rc = gce.extensions.required_capabilities()?;
                 if rc.is_some() {
                     for (_, leaf) in self.tree.members() {
                         check_required_capabilities(leaf, rc.as_ref()).map_err(|_| {
-                            Error::Invalid(
-                                "PROP-15: a member does not support the proposed required \
+                            Error::invalid(
+                                crate::Rule::Prop15,
+                                "a member does not support the proposed required \
                                  capabilities",
                             )
                         })?;
@@ -364,8 +385,9 @@ impl Judge<'_> {
                 {
                     Ok(())
                 } else {
-                    Err(Error::Invalid(
-                        "PROP-11: a proposal type some member does not support",
+                    Err(Error::invalid(
+                        crate::Rule::Prop11,
+                        "a proposal type some member does not support",
                     ))
                 }
             }
@@ -401,8 +423,9 @@ impl Judge<'_> {
             }
         }
         if kp.version != self.context.version {
-            return Err(Error::Invalid(
-                "KP-1: KeyPackage version is not the group's",
+            return Err(Error::invalid(
+                crate::Rule::Kp1,
+                "KeyPackage version is not the group's",
             ));
         }
         if let LeafNodeSourceData::KeyPackage { lifetime } = &kp.leaf_node.leaf_node_source {
@@ -414,14 +437,18 @@ impl Judge<'_> {
     /// PROP-12 and PROP-13.
     pub(crate) fn check_psk_id(&self, id: &PreSharedKeyId) -> Result<()> {
         if id.psk_nonce.len() != self.suite.hash_len() {
-            return Err(Error::Invalid("PROP-12: a psk_nonce is not KDF.Nh bytes"));
+            return Err(Error::invalid(
+                crate::Rule::Prop12,
+                "a psk_nonce is not KDF.Nh bytes",
+            ));
         }
         if let PskSource::Resumption { usage, .. } = &id.psk
             && *usage != ResumptionPskUsage::Application
             && Some(*usage) != self.initial_psk_usage
         {
-            return Err(Error::Invalid(
-                "PROP-13: a PreSharedKey proposal names a reinit or branch resumption PSK",
+            return Err(Error::invalid(
+                crate::Rule::Prop13,
+                "a PreSharedKey proposal names a reinit or branch resumption PSK",
             ));
         }
         Ok(())
@@ -445,8 +472,9 @@ impl Judge<'_> {
         for p in list {
             if let Proposal::GroupContextExtensions(gce) = &p.proposal {
                 if extensions.is_some() {
-                    return Err(Error::Invalid(
-                        "PROP-8: more than one GroupContextExtensions proposal",
+                    return Err(Error::invalid(
+                        crate::Rule::Prop8,
+                        "more than one GroupContextExtensions proposal",
                     ));
                 }
                 extensions = Some(&gce.extensions);
@@ -480,8 +508,9 @@ impl Judge<'_> {
         for p in list {
             match (&p.proposal, &p.sender) {
                 (Proposal::Update(_), Sender::Member(s)) if *s == committer => {
-                    return Err(Error::Invalid(
-                        "PROP-2: the Commit contains an Update from the committer",
+                    return Err(Error::invalid(
+                        crate::Rule::Prop2,
+                        "the Commit contains an Update from the committer",
                     ));
                 }
                 (Proposal::GroupContextExtensions(gce), _) => {
@@ -502,47 +531,56 @@ impl Judge<'_> {
                     if let Sender::Member(s) = p.sender
                         && !touched.insert(s)
                     {
-                        return Err(Error::Invalid(
-                            "PROP-4: two Update or Remove proposals for the same leaf",
+                        return Err(Error::invalid(
+                            crate::Rule::Prop4,
+                            "two Update or Remove proposals for the same leaf",
                         ));
                     }
                 }
                 Proposal::Remove(r) => {
                     if r.removed == committer {
-                        return Err(Error::Invalid("PROP-3: the Commit removes the committer"));
+                        return Err(Error::invalid(
+                            crate::Rule::Prop3,
+                            "the Commit removes the committer",
+                        ));
                     }
                     if !touched.insert(r.removed) {
-                        return Err(Error::Invalid(
-                            "PROP-4: two Update or Remove proposals for the same leaf",
+                        return Err(Error::invalid(
+                            crate::Rule::Prop4,
+                            "two Update or Remove proposals for the same leaf",
                         ));
                     }
                     removed.push(r.removed);
                 }
                 Proposal::Add(a) => {
                     if !added_keys.insert(a.key_package.leaf_node.signature_key.as_slice()) {
-                        return Err(Error::Invalid(
-                            "PROP-5: two Add proposals for the same client",
+                        return Err(Error::invalid(
+                            crate::Rule::Prop5,
+                            "two Add proposals for the same client",
                         ));
                     }
                     adds.push(&a.key_package);
                 }
                 Proposal::PreSharedKey(psk) => {
                     if !psk_ids.insert(&psk.psk) {
-                        return Err(Error::Invalid(
-                            "PROP-7: two PreSharedKey proposals with the same PreSharedKeyID",
+                        return Err(Error::invalid(
+                            crate::Rule::Prop7,
+                            "two PreSharedKey proposals with the same PreSharedKeyID",
                         ));
                     }
                     if self.psks.is_some_and(|p| p.get(&psk.psk).is_none()) {
-                        return Err(Error::Invalid(
-                            "PSK-1: a pre-shared key named by the Commit or Welcome is not \
+                        return Err(Error::invalid(
+                            crate::Rule::Psk1,
+                            "a pre-shared key named by the Commit or Welcome is not \
                              available",
                         ));
                     }
                 }
                 Proposal::ReInit(_) => reinit = true,
                 Proposal::ExternalInit(_) => {
-                    return Err(Error::Invalid(
-                        "PROP-10: an ExternalInit proposal outside an external Commit",
+                    return Err(Error::invalid(
+                        crate::Rule::Prop10,
+                        "an ExternalInit proposal outside an external Commit",
                     ));
                 }
                 Proposal::GroupContextExtensions(_) => {}
@@ -552,8 +590,9 @@ impl Judge<'_> {
             }
         }
         if reinit && list.len() > 1 {
-            return Err(Error::Invalid(
-                "PROP-9: a ReInit proposal together with other proposals",
+            return Err(Error::invalid(
+                crate::Rule::Prop9,
+                "a ReInit proposal together with other proposals",
             ));
         }
         for kp in &adds {
@@ -562,8 +601,9 @@ impl Judge<'_> {
                 .find_signature_key(kp.leaf_node.signature_key.as_slice())
                 && !removed.contains(&member)
             {
-                return Err(Error::Invalid(
-                    "PROP-6: an Add proposal for a client already in the group",
+                return Err(Error::invalid(
+                    crate::Rule::Prop6,
+                    "an Add proposal for a client already in the group",
                 ));
             }
         }
@@ -575,16 +615,18 @@ impl Judge<'_> {
         };
         for t in &other_types {
             if !staying().all(|l| l.capabilities.proposals.contains(t)) {
-                return Err(Error::Invalid(
-                    "PROP-11: a proposal type some member does not support",
+                return Err(Error::invalid(
+                    crate::Rule::Prop11,
+                    "a proposal type some member does not support",
                 ));
             }
         }
         if let Some(rc) = gce_rc.as_ref() {
             for leaf in staying().chain(adds.iter().map(|kp| &kp.leaf_node)) {
                 check_required_capabilities(leaf, Some(rc)).map_err(|_| {
-                    Error::Invalid(
-                        "PROP-15: a member does not support the proposed required capabilities",
+                    Error::invalid(
+                        crate::Rule::Prop15,
+                        "a member does not support the proposed required capabilities",
                     )
                 })?;
             }
@@ -602,8 +644,9 @@ impl Judge<'_> {
 /// PROP-14.
 fn check_reinit(context: &GroupContext, reinit: &ReInit) -> Result<()> {
     if reinit.version < context.version {
-        return Err(Error::Invalid(
-            "PROP-14: a ReInit to a version below the group's",
+        return Err(Error::invalid(
+            crate::Rule::Prop14,
+            "a ReInit to a version below the group's",
         ));
     }
     Ok(())

@@ -270,15 +270,17 @@ impl RatchetTree {
         match nodes.last() {
             // TREE-1: the sender MUST NOT include trailing blanks; the receiver checks it.
             None | Some(None) => {
-                return Err(Error::Invalid(
-                    "TREE-1: the ratchet_tree is empty or ends with a blank node",
+                return Err(Error::invalid(
+                    crate::Rule::Tree1,
+                    "the ratchet_tree is empty or ends with a blank node",
                 ));
             }
             // TREE-1: a parent as the last non-blank node means the right subtree under the
             // root is blank, a tree that truncation (section 12.1.3) never leaves behind.
             Some(Some(Node::Parent(_))) => {
-                return Err(Error::Invalid(
-                    "TREE-1: the last node of the ratchet_tree is a parent node",
+                return Err(Error::invalid(
+                    crate::Rule::Tree1,
+                    "the last node of the ratchet_tree is a parent node",
                 ));
             }
             Some(Some(Node::Leaf(_))) => {}
@@ -286,8 +288,9 @@ impl RatchetTree {
         let len = u32::try_from(nodes.len())
             .ok()
             .filter(|&l| l <= tree_math::node_width(MAX_LEAVES))
-            .ok_or(Error::Invalid(
-                "TREE-3: the ratchet_tree has too many nodes",
+            .ok_or(Error::invalid(
+                crate::Rule::Tree3,
+                "the ratchet_tree has too many nodes",
             ))?;
         let mut n_leaves = 1u32;
         while tree_math::node_width(n_leaves) < len {
@@ -295,17 +298,24 @@ impl RatchetTree {
                 n_leaves
                     .checked_mul(2)
                     .filter(|&n| n <= MAX_LEAVES)
-                    .ok_or(Error::Invalid(
-                        "TREE-3: the ratchet_tree has too many nodes",
+                    .ok_or(Error::invalid(
+                        crate::Rule::Tree3,
+                        "the ratchet_tree has too many nodes",
                     ))?;
         }
         for (x, node) in (0u32..).zip(&nodes) {
             match node {
                 Some(Node::Leaf(_)) if !tree_math::is_leaf(x) => {
-                    return Err(Error::Invalid("TREE-2: a leaf node at an odd position"));
+                    return Err(Error::invalid(
+                        crate::Rule::Tree2,
+                        "a leaf node at an odd position",
+                    ));
                 }
                 Some(Node::Parent(_)) if tree_math::is_leaf(x) => {
-                    return Err(Error::Invalid("TREE-2: a parent node at an even position"));
+                    return Err(Error::invalid(
+                        crate::Rule::Tree2,
+                        "a parent node at an even position",
+                    ));
                 }
                 _ => {}
             }
@@ -744,8 +754,9 @@ impl RatchetTree {
     fn grow(&mut self) -> Result<()> {
         let old = self.n_leaves;
         if old.checked_mul(2).is_none_or(|n| n > MAX_LEAVES) {
-            return Err(Error::Invalid(
-                "TREE-3: the tree would exceed its size bound",
+            return Err(Error::invalid(
+                crate::Rule::Tree3,
+                "the tree would exceed its size bound",
             ));
         }
         self.double(Vec::new());
@@ -845,8 +856,9 @@ impl RatchetTree {
     /// node, and its signature key in no other leaf.
     fn check_new_leaf_keys(&self, leaf: &LeafNode, at: Option<LeafIndex>) -> Result<()> {
         if self.contains_encryption_key(leaf.encryption_key.as_slice()) {
-            return Err(Error::Invalid(
-                "TREE-7: the leaf's encryption key is already in the tree",
+            return Err(Error::invalid(
+                crate::Rule::Tree7,
+                "the leaf's encryption key is already in the tree",
             ));
         }
         self.check_signature_key(leaf, at)
@@ -859,8 +871,9 @@ impl RatchetTree {
             .get(leaf.signature_key.as_slice())
             .is_some_and(|leaves| leaves.iter().any(|&i| Some(i) != at))
         {
-            return Err(Error::Invalid(
-                "TREE-8: the leaf's signature key is used by another member",
+            return Err(Error::invalid(
+                crate::Rule::Tree8,
+                "the leaf's signature key is used by another member",
             ));
         }
         Ok(())
@@ -934,8 +947,9 @@ impl RatchetTree {
     /// (the signature key belongs to another member). The tree is unchanged on error.
     pub fn update_leaf(&mut self, sender: LeafIndex, leaf: LeafNode) -> Result<()> {
         if self.leaf(sender).is_none() {
-            return Err(Error::Invalid(
-                "PROP-1: an Update proposal from a blank or missing leaf",
+            return Err(Error::invalid(
+                crate::Rule::Prop1,
+                "an Update proposal from a blank or missing leaf",
             ));
         }
         self.check_new_leaf_keys(&leaf, Some(sender))?;
@@ -958,8 +972,9 @@ impl RatchetTree {
     /// unchanged on error.
     pub fn remove_leaf(&mut self, removed: LeafIndex) -> Result<()> {
         if self.leaf(removed).is_none() {
-            return Err(Error::Invalid(
-                "PROP-1: a Remove proposal names a blank or missing leaf",
+            return Err(Error::invalid(
+                crate::Rule::Prop1,
+                "a Remove proposal names a blank or missing leaf",
             ));
         }
         let mut tx = self.transaction();
@@ -1355,9 +1370,13 @@ mod tests {
         tree.add_leaf(leaf(1)).unwrap();
         let mut dup_sig = leaf(2);
         dup_sig.signature_key = leaf(1).signature_key;
-        assert!(
-            matches!(tree.add_leaf(dup_sig.clone()), Err(Error::Invalid(m)) if m.starts_with("TREE-8"))
-        );
+        assert!(matches!(
+            tree.add_leaf(dup_sig.clone()),
+            Err(Error::Invalid {
+                rule: crate::Rule::Tree8,
+                ..
+            })
+        ));
         // The member itself may keep its signature key in an Update, not another's.
         tree.update_leaf(LeafIndex(1), dup_sig.clone()).unwrap();
         assert_eq!(
@@ -1366,13 +1385,20 @@ mod tests {
         );
         assert!(matches!(
             tree.update_leaf(LeafIndex(0), leaf(7).clone_with_signature_key(&dup_sig)),
-            Err(Error::Invalid(m)) if m.starts_with("TREE-8")
+            Err(Error::Invalid {
+                rule: crate::Rule::Tree8,
+                ..
+            })
         ));
         let mut dup_enc = leaf(3);
         dup_enc.encryption_key = leaf(0).encryption_key;
-        assert!(
-            matches!(tree.add_leaf(dup_enc), Err(Error::Invalid(m)) if m.starts_with("TREE-7"))
-        );
+        assert!(matches!(
+            tree.add_leaf(dup_enc),
+            Err(Error::Invalid {
+                rule: crate::Rule::Tree7,
+                ..
+            })
+        ));
         // A decoded tree with duplicates decodes, and validation names the rule.
         let mut nodes = tree.to_extension().nodes;
         let Some(Some(Node::Leaf(l1))) = nodes.get(2).cloned() else {
@@ -1382,9 +1408,13 @@ mod tests {
             l0.signature_key = l1.signature_key;
         }
         let bad = RatchetTree::from_nodes(SUITE, nodes).unwrap();
-        assert!(
-            matches!(bad.check_unique_keys(), Err(Error::Invalid(m)) if m.starts_with("TREE-8"))
-        );
+        assert!(matches!(
+            bad.check_unique_keys(),
+            Err(Error::Invalid {
+                rule: crate::Rule::Tree8,
+                ..
+            })
+        ));
         // Removing the member frees its keys.
         tree.remove_leaf(LeafIndex(1)).unwrap();
         assert_eq!(

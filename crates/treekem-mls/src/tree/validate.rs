@@ -53,8 +53,9 @@ impl RatchetTree {
                 continue;
             };
             if p.unmerged_leaves.windows(2).any(|w| w.first() >= w.last()) {
-                return Err(Error::Invalid(
-                    "TREE-4: unmerged_leaves is not strictly increasing",
+                return Err(Error::invalid(
+                    crate::Rule::Tree4,
+                    "unmerged_leaves is not strictly increasing",
                 ));
             }
         }
@@ -68,8 +69,9 @@ impl RatchetTree {
                     || !tree_math::is_in_subtree(x, leaf_x)
                     || self.leaf(u).is_none()
                 {
-                    return Err(Error::Invalid(
-                        "TREE-5: an unmerged leaf is not a non-blank leaf below its node",
+                    return Err(Error::invalid(
+                        crate::Rule::Tree5,
+                        "an unmerged leaf is not a non-blank leaf below its node",
                     ));
                 }
                 let mut z = tree_math::parent(leaf_x, self.n_leaves);
@@ -77,8 +79,9 @@ impl RatchetTree {
                     if let Some(between) = self.parent_node(y)
                         && between.unmerged_leaves.binary_search(&u).is_err()
                     {
-                        return Err(Error::Invalid(
-                            "TREE-6: a node between an unmerged leaf and its node does not \
+                        return Err(Error::invalid(
+                            crate::Rule::Tree6,
+                            "a node between an unmerged leaf and its node does not \
                              list it",
                         ));
                     }
@@ -96,20 +99,25 @@ impl RatchetTree {
     /// [`Error::Invalid`] naming the rule.
     pub fn check_unique_keys(&self) -> Result<()> {
         if self.encryption_keys.values().any(|&c| c > 1) {
-            return Err(Error::Invalid(
-                "TREE-7: an encryption key appears in two nodes",
+            return Err(Error::invalid(
+                crate::Rule::Tree7,
+                "an encryption key appears in two nodes",
             ));
         }
         if self.signature_keys.values().any(|leaves| leaves.len() > 1) {
-            return Err(Error::Invalid(
-                "TREE-8: a signature key appears in two leaves",
+            return Err(Error::invalid(
+                crate::Rule::Tree8,
+                "a signature key appears in two leaves",
             ));
         }
         for node in self.nodes.iter().flatten() {
             self.suite
                 .hpke_public_key(encryption_key(node).as_slice())
                 .map_err(|_| {
-                    Error::Invalid("TREE-12: an encryption key is not a valid public key")
+                    Error::invalid(
+                        crate::Rule::Tree12,
+                        "an encryption key is not a valid public key",
+                    )
                 })?;
         }
         Ok(())
@@ -127,16 +135,18 @@ impl RatchetTree {
                 .credentials
                 .contains(&leaf.credential.credential_type())
             {
-                return Err(Error::Invalid(
-                    "TREE-10: a leaf's credential type is not in its capabilities",
+                return Err(Error::invalid(
+                    crate::Rule::Tree10,
+                    "a leaf's credential type is not in its capabilities",
                 ));
             }
             for ext in leaf.extensions.iter() {
                 if !ext.extension_type.is_default()
                     && !leaf.capabilities.extensions.contains(&ext.extension_type)
                 {
-                    return Err(Error::Invalid(
-                        "TREE-11: a leaf carries an extension its capabilities do not list",
+                    return Err(Error::invalid(
+                        crate::Rule::Tree11,
+                        "a leaf carries an extension its capabilities do not list",
                     ));
                 }
             }
@@ -219,8 +229,9 @@ impl RatchetTree {
                 }
             }
             if links != 1 {
-                return Err(Error::Invalid(
-                    "PH-1: a parent node is not parent-hash valid through exactly one child",
+                return Err(Error::invalid(
+                    crate::Rule::Ph1,
+                    "a parent node is not parent-hash valid through exactly one child",
                 ));
             }
         }
