@@ -44,7 +44,8 @@ pub struct CommitOptions {
     pub proposals: Vec<Proposal>,
     /// Whether to cover, by reference, the proposals received in this epoch (those that
     /// fit together: this member's own Updates are left out, since the path replaces them,
-    /// as are Removes of this member, Updates of a member also removed, and duplicates).
+    /// as are Removes of this member, Updates of a member also removed, duplicates, and
+    /// Adds of KeyPackages outside their lifetime at [`Self::now`]).
     pub include_received: bool,
     /// Whether to send an UpdatePath even where none is required.
     pub force_path: bool,
@@ -151,6 +152,16 @@ fn key_schedule(
         .epoch_secret(suite, psk_secret.expose_secret(), &ctx)?
         .derive(suite)?;
     Ok((joiner, secrets))
+}
+
+/// Whether `key_package` is within its lifetime at `now` (KP-6; true without a time).
+fn within_lifetime(key_package: &KeyPackage, now: Option<u64>) -> bool {
+    match &key_package.leaf_node.leaf_node_source {
+        crate::leaf_node::LeafNodeSourceData::KeyPackage { lifetime } => {
+            super::key_packages::check_lifetime(lifetime, now, u64::MAX).is_ok()
+        }
+        _ => true,
+    }
 }
 
 /// A received Commit whose proposal list is checked, ready for the shared steps of
@@ -432,7 +443,7 @@ impl Group {
 
     /// The received proposals a Commit of this member covers by reference (see
     /// [`CommitOptions::include_received`]).
-    fn received_for_commit(&self) -> Vec<ResolvedProposal> {
+    fn received_for_commit(&self, now: Option<u64>) -> Vec<ResolvedProposal> {
         let own = self.own_leaf();
         let removed: Vec<LeafIndex> = self
             .proposals
@@ -462,11 +473,16 @@ impl Group {
                     && !out.iter().any(
                         |q| matches!(&q.proposal, Proposal::Remove(x) if x.removed == r.removed),
                     ),
-                (Proposal::Add(a), _) => !out.iter().any(|q| {
-                    matches!(&q.proposal, Proposal::Add(x)
+                // KP-6: a KeyPackage outside its lifetime at `now` is left out rather than
+                // refused, so that one stale proposal cannot block every Commit.
+                (Proposal::Add(a), _) => {
+                    within_lifetime(&a.key_package, now)
+                        && !out.iter().any(|q| {
+                            matches!(&q.proposal, Proposal::Add(x)
                         if x.key_package.leaf_node.signature_key
                             == a.key_package.leaf_node.signature_key)
-                }),
+                        })
+                }
                 (Proposal::PreSharedKey(psk), _) => self.psks.get(&psk.psk).is_some()
                     && !out.iter().any(
                         |q| matches!(&q.proposal, Proposal::PreSharedKey(x) if x.psk == psk.psk),
@@ -526,8 +542,9 @@ impl Group {
         let suite = self.suite;
         let own = self.own_leaf();
         let wire_format = self.handshake_wire_format()?;
+        let now = options.now.or_else(super::key_packages::system_now);
         let mut list = if options.include_received {
-            self.received_for_commit()
+            self.received_for_commit(now)
         } else {
             Vec::new()
         };
@@ -541,8 +558,7 @@ impl Group {
                     reference: None,
                 }),
         );
-        self.judge_sending(options.now)
-            .check_commit_list(&list, own)?;
+        self.judge_sending(now).check_commit_list(&list, own)?;
         let with_path = path_required(&list) || options.force_path;
         let new_epoch = self
             .context
@@ -937,6 +953,37 @@ mod tests {
             Received::Commit { .. }
         ));
         assert_eq!(bob.epoch_authenticator(), alice.epoch_authenticator());
+    }
+
+    /// KP-6 for a proposal received by reference: a member's Commit leaves out an Add whose
+    /// KeyPackage is outside its lifetime at the Commit's time, instead of refusing to commit
+    /// at all while the stale proposal is cached.
+    #[test]
+    fn kp_6_a_stale_received_add_is_left_out_of_a_commit() {
+        let mut rng = seeded_rng(0x6b37);
+        let (mut alice, bundles) = alice_and_bundles(1, &mut rng);
+        let config = GroupConfig::default();
+        let mut bob = add_and_join(
+            &mut alice,
+            bundles.into_iter().next().unwrap(),
+            config,
+            &mut rng,
+        );
+        let now = key_packages::system_now().unwrap();
+        let brief = bundle_with_lifetime("brief", now - 10, now + 50, &mut rng);
+        let (proposal, _) = bob
+            .propose_add(brief.key_package().clone(), &mut rng)
+            .unwrap();
+        alice.process_message(&proposal).unwrap();
+        let later = CommitOptions {
+            now: Some(now + 100),
+            ..CommitOptions::default()
+        };
+        let out = alice.commit(later, &mut rng).unwrap();
+        assert!(out.welcome.is_none(), "the stale Add was covered");
+        alice.discard_pending_commit();
+        let out = alice.commit(CommitOptions::default(), &mut rng).unwrap();
+        assert!(out.welcome.is_some(), "the current Add was left out");
     }
 
     /// KP-8: a member with `max_lifetime` refuses longer-lived KeyPackages, whether it

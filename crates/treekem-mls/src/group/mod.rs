@@ -661,11 +661,11 @@ impl Group {
         }
     }
 
-    /// The judge of what this member sends: KeyPackages must be valid at `now`, or by the
-    /// system clock (KP-6; section 7.3 requires the check of a LeafNode a member sends).
+    /// The judge of what this member sends: KeyPackages must be valid at `now` (KP-6;
+    /// section 7.3 requires the check of a LeafNode a member sends).
     fn judge_sending(&self, now: Option<u64>) -> Judge<'_> {
         Judge {
-            now: now.or_else(key_packages::system_now),
+            now,
             ..self.judge()
         }
     }
@@ -1017,7 +1017,7 @@ impl Group {
     ) -> Result<(MlsMessage, ProposalRef)> {
         self.check_active()?;
         let sender = Sender::Member(self.own_leaf());
-        self.judge_sending(None)
+        self.judge_sending(key_packages::system_now())
             .check_received_proposal(&proposal, &sender)?;
         let wire_format = self.handshake_wire_format()?;
         let content = self.framed(FramedContentBody::Proposal(proposal.clone()), Vec::new());
