@@ -917,20 +917,21 @@ mod tests {
         }
     }
 
+    /// Alice with default settings, and Bob, added by her and joined with `config`.
+    fn alice_and_bob(config: GroupConfig, rng: &mut impl CryptoRng) -> (Group, Group) {
+        let (mut alice, bundles) = alice_and_bundles(1, rng);
+        let bundle = bundles.into_iter().next().unwrap();
+        let bob = add_and_join(&mut alice, bundle, config, rng);
+        (alice, bob)
+    }
+
     /// KP-6: a member commits or proposes a KeyPackage only within its lifetime, by the
     /// system clock or the time it gives; receivers do not require it (a KeyPackage may
     /// expire in transit: section 7.3 only recommends the check).
     #[test]
     fn kp_6_a_member_sends_only_key_packages_valid_now() {
         let mut rng = seeded_rng(0x6b36);
-        let (mut alice, bundles) = alice_and_bundles(1, &mut rng);
-        let config = GroupConfig::default();
-        let mut bob = add_and_join(
-            &mut alice,
-            bundles.into_iter().next().unwrap(),
-            config,
-            &mut rng,
-        );
+        let (mut alice, mut bob) = alice_and_bob(GroupConfig::default(), &mut rng);
         let expired = bundle_with_lifetime("expired", 1, 1000, &mut rng);
         let kp = expired.key_package().clone();
         assert_eq!(rule_of(alice.commit(adding([&kp]), &mut rng)), "KP-6");
@@ -961,14 +962,7 @@ mod tests {
     #[test]
     fn kp_6_a_stale_received_add_is_left_out_of_a_commit() {
         let mut rng = seeded_rng(0x6b37);
-        let (mut alice, bundles) = alice_and_bundles(1, &mut rng);
-        let config = GroupConfig::default();
-        let mut bob = add_and_join(
-            &mut alice,
-            bundles.into_iter().next().unwrap(),
-            config,
-            &mut rng,
-        );
+        let (mut alice, mut bob) = alice_and_bob(GroupConfig::default(), &mut rng);
         let now = key_packages::system_now().unwrap();
         let brief = bundle_with_lifetime("brief", now - 10, now + 50, &mut rng);
         let (proposal, _) = bob
@@ -992,15 +986,11 @@ mod tests {
     #[test]
     fn kp_8_lifetimes_longer_than_the_group_accepts_are_refused() {
         let mut rng = seeded_rng(0x6b38);
-        let (mut alice, bundles) = alice_and_bundles(1, &mut rng);
-        let strict = GroupConfig {
-            max_lifetime: 3600,
-            ..GroupConfig::default()
-        };
-        let mut bob = add_and_join(
-            &mut alice,
-            bundles.into_iter().next().unwrap(),
-            strict,
+        let (mut alice, mut bob) = alice_and_bob(
+            GroupConfig {
+                max_lifetime: 3600,
+                ..GroupConfig::default()
+            },
             &mut rng,
         );
         let forever = basic_bundle(SUITE, "forever", &mut rng);
